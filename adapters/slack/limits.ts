@@ -1,0 +1,77 @@
+// Slack's limits as Palaver uses them. Sources: ../shared/docs/platform-facts.md ("Slack"), which
+// cites Slack's docs and the tier table of Slack's Java SDK (MethodsRateLimits.java).
+import type { RateBudget } from "../../src/types.ts";
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Longest text Palaver puts in one Slack message. Slack truncates `text` above 40,000 characters,
+ * and its chat.postMessage docs advise keeping `text` within 4,000 for readability; the core
+ * continues longer replies in the next message. Converting Markdown to mrkdwn at send time may
+ * grow a text a little (&amp; escapes), which the 40,000 hard limit absorbs many times over.
+ */
+export const MAX_MESSAGE_CHARS = 4_000;
+
+/** chat.update is Tier 3: 50+ per minute per workspace, shared by every reply in the workspace. */
+export const CHAT_UPDATE_PER_MINUTE = 50;
+/**
+ * We plan for 90% of it: the budget is the core's estimate, Slack's window is its own, and the
+ * final edit of a reply must not be the one that trips a 429.
+ */
+export const CHAT_UPDATE_BUDGET_PER_MINUTE = Math.floor(CHAT_UPDATE_PER_MINUTE * 0.9);
+
+/** chat.postMessage: about 1 message per second per channel. */
+export const POST_PER_CHANNEL_WINDOW_MS = 1_000;
+/** A little slack on the 1/s: our clock and Slack's do not agree to the millisecond. */
+export const POST_PER_CHANNEL_BUDGET_WINDOW_MS = 1_100;
+
+/** chat.appendStream is Tier 4 (100+/min per workspace); 90% for the same reason as chat.update. */
+export const APPEND_STREAM_BUDGET_PER_MINUTE = 90;
+/** chat.startStream and chat.stopStream are Tier 2 (20+/min per workspace). **verify** per method. */
+export const START_STREAM_BUDGET_PER_MINUTE = 18;
+export const STOP_STREAM_BUDGET_PER_MINUTE = 18;
+
+/**
+ * Gap between two edits of one message. One edit a second reads as live typing; the shared
+ * workspace budgets slow it down further when many replies stream at once.
+ */
+export const EDIT_INTERVAL_MS = 1_000;
+
+/** `markdown_text` takes at most 12,000 characters per stream call. */
+export const STREAM_CHUNK_MAX_CHARS = 12_000;
+
+/**
+ * The "is thinking…" status lasts 2 minutes unless the bot posts; the core asks every few
+ * seconds, so we only re-send it when it is about to expire (saves a call per ask).
+ */
+export const THINKING_STATUS_REFRESH_MS = 90_000;
+
+/** conversations.replies page size: default 100, max 999; Slack recommends no more than 200. */
+export const REPLIES_PAGE_SIZE = 200;
+
+/** Display names rarely change; an hour keeps users.info (Tier 4) calls rare. */
+export const USER_CACHE_TTL_MS = 60 * MINUTE_MS;
+/** A failed lookup (deactivated user, Slack Connect) is retried sooner. */
+export const USER_CACHE_FAILURE_TTL_MS = 5 * MINUTE_MS;
+
+export function chatUpdateBudget(team: string): RateBudget {
+  return { key: `slack:${team}:chat.update`, limit: CHAT_UPDATE_BUDGET_PER_MINUTE, windowMs: MINUTE_MS };
+}
+
+export function postBudget(team: string, channel: string): RateBudget {
+  return { key: `slack:${team}:${channel}:chat.postMessage`, limit: 1, windowMs: POST_PER_CHANNEL_BUDGET_WINDOW_MS };
+}
+
+export function appendStreamBudget(team: string): RateBudget {
+  return { key: `slack:${team}:chat.appendStream`, limit: APPEND_STREAM_BUDGET_PER_MINUTE, windowMs: MINUTE_MS };
+}
+
+export function startStreamBudget(team: string): RateBudget {
+  return { key: `slack:${team}:chat.startStream`, limit: START_STREAM_BUDGET_PER_MINUTE, windowMs: MINUTE_MS };
+}
+
+export function stopStreamBudget(team: string): RateBudget {
+  return { key: `slack:${team}:chat.stopStream`, limit: STOP_STREAM_BUDGET_PER_MINUTE, windowMs: MINUTE_MS };
+}
+
+export const MINUTE = MINUTE_MS;

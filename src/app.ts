@@ -1,0 +1,146 @@
+// Palaver assembled: database, Claude client, settings, gate, bot and the adapters around them.
+// Also the start-up recovery of replies a crash left half-written, and graceful shutdown.
+import type { Adapter } from "./types.ts";
+import type { Config } from "./config.ts";
+import { maskSecret } from "./config.ts";
+import { systemClock, type Clock } from "./clock.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { openDatabase, type Db } from "./store/db.ts";
+import { ClaudeClient } from "./claude.ts";
+import { PriceTable } from "./pricing.ts";
+import { Settings } from "./settings.ts";
+import { Gate } from "./gate.ts";
+import { Bot, type CommandRunner } from "./bot.ts";
+import { Budgets } from "./render/budgets.ts";
+import { INTERRUPTED_NOTE } from "./notes.ts";
+import { describeError } from "./errors.ts";
+
+export interface AppOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Base delay of our own retries of a mid-stream overload (tests shorten it). */
+  retryBaseMs?: number;
+  commands?: CommandRunner;
+}
+
+export class App {
+  readonly bot: Bot;
+  readonly prices: PriceTable;
+  readonly settings: Settings;
+  readonly claude: ClaudeClient;
+  private adapters: Adapter[] = [];
+  private stopped = false;
+
+  private constructor(
+    readonly config: Config,
+    readonly db: Db,
+    readonly logger: Logger,
+    readonly clock: Clock,
+    options: AppOptions,
+  ) {
+    this.prices = PriceTable.load(config.pricesFile);
+    this.settings = new Settings(db, config, clock);
+    this.claude = new ClaudeClient({
+      apiKey: config.anthropicApiKey,
+      baseURL: config.anthropicBaseUrl,
+      maxRetries: config.claudeMaxRetries,
+      retryBaseMs: options.retryBaseMs,
+      logger,
+    });
+    const commands: CommandRunner = options.commands ?? {
+      run: () => Promise.resolve("The /palaver command is not available in this build."),
+    };
+    this.bot = new Bot({
+      db,
+      config,
+      logger,
+      clock,
+      claude: this.claude,
+      prices: this.prices,
+      gate: new Gate(config, { db, clock, prices: this.prices }),
+      commands,
+      settings: this.settings,
+      budgets: new Budgets(),
+    });
+  }
+
+  static async create(config: Config, options: AppOptions = {}): Promise<App> {
+    const logger = options.logger ?? createLogger(config.logLevel);
+    const db = openDatabase(config.databasePath);
+    logger.info(
+      {
+        env: config.env,
+        model: config.model,
+        database: config.databasePath,
+        apiKeyLast4: maskSecret(config.anthropicApiKey),
+        claudeBaseUrl: config.anthropicBaseUrl ?? "default",
+      },
+      "Palaver starting",
+    );
+    return new App(config, db, logger, options.clock ?? systemClock, options);
+  }
+
+  /** Start the adapters, then finish what a crash left streaming on their platforms. */
+  async start(adapters: Adapter[]): Promise<void> {
+    this.adapters = adapters;
+    this.bot.events.prune(this.clock.now());
+    for (const adapter of adapters) {
+      await adapter.start(this.bot);
+      this.logger.info({ platform: adapter.platform }, "adapter started");
+    }
+    for (const adapter of adapters) await this.recover(adapter);
+  }
+
+  /**
+   * A reply that was streaming when the process died: edit its last message to end with the
+   * interrupted note and store it as interrupted. The question is not answered again by itself;
+   * the note invites the user to ask again.
+   */
+  async recover(adapter: Adapter): Promise<number> {
+    const unfinished = this.bot.replies.unfinished(adapter.platform);
+    for (const reply of unfinished) {
+      const parts = this.bot.replies.parts(reply.id);
+      try {
+        const last = parts[parts.length - 1];
+        if (last) {
+          // Earlier parts were sealed (given their final text) before the next was posted, so
+          // only the last message needs the note.
+          const surface = adapter.reopen(reply.address);
+          const body = last.content.trim() === "" ? INTERRUPTED_NOTE : `${last.content}\n\n${INTERRUPTED_NOTE}`;
+          const withNote = surface.format(body);
+          await this.bot.budgets.acquire(surface.limits.editBudgets);
+          if (withNote.length <= surface.limits.maxMessageLength) {
+            await surface.edit(last.id, withNote, true);
+          } else {
+            await surface.edit(last.id, surface.format(last.content), true);
+            await this.bot.budgets.acquire(surface.limits.postBudgets);
+            await surface.post(surface.format(INTERRUPTED_NOTE));
+          }
+        }
+      } catch (err) {
+        // The platform would not take the edit (message deleted, channel gone…): the reply is
+        // still over, so it is recorded as interrupted either way.
+        this.logger.warn({ err: describeError(err), reply: reply.id }, "could not add the interrupted note to a reply left by a crash");
+      }
+      this.bot.replies.finish(reply.id, "interrupted", this.clock.now());
+      this.logger.info({ reply: reply.id, platform: adapter.platform }, "reply interrupted by a restart was finalized");
+    }
+    return unfinished.length;
+  }
+
+  /** Graceful stop: no new work, in-flight replies get the grace period, then adapters and DB close. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.bot.drain(this.config.shutdownGraceMs);
+    for (const adapter of this.adapters) {
+      try {
+        await adapter.stop();
+      } catch (err) {
+        this.logger.warn({ err: describeError(err), platform: adapter.platform }, "adapter did not stop cleanly");
+      }
+    }
+    this.db.close();
+    this.logger.info("Palaver stopped");
+  }
+}

@@ -1,0 +1,359 @@
+// The path of one message (design.md): dedupe → gate → sync → history → stream → record.
+// Adapters call `handle()`; everything Palaver decides happens here or in the modules it calls.
+import { randomUUID } from "node:crypto";
+import type { BotApi, CommandRequest, HandleOutcome, InboundMessage, ReplySurface } from "./types.ts";
+import type { Clock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./log.ts";
+import type { Db } from "./store/db.ts";
+import { ConversationStore } from "./store/conversations.ts";
+import { ReplyStore } from "./store/replies.ts";
+import { EventLog } from "./store/events.ts";
+import { UsageStore } from "./store/usage.ts";
+import { Settings } from "./settings.ts";
+import { PriceTable } from "./pricing.ts";
+import { buildHistory, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints, type BuiltHistory } from "./history.ts";
+import type { ClaudeClient, ClaudeResult } from "./claude.ts";
+import { Budgets } from "./render/budgets.ts";
+import { ReplyRenderer } from "./render/renderer.ts";
+import { KeyedQueue } from "./queue.ts";
+import { Gate } from "./gate.ts";
+import { describeError, PalaverError } from "./errors.ts";
+import * as notes from "./notes.ts";
+
+/** Runs /palaver commands (src/commands). */
+export interface CommandRunner {
+  run(request: CommandRequest): Promise<string>;
+}
+
+export interface BotDeps {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  claude: ClaudeClient;
+  prices: PriceTable;
+  gate: Gate;
+  commands: CommandRunner;
+  settings: Settings;
+  budgets?: Budgets;
+}
+
+/** When the context is exceeded anyway (our estimate is rough), retry once with this share of the budget. */
+const RETRY_BUDGET_FACTOR = 0.5;
+
+export class Bot implements BotApi {
+  readonly conversations: ConversationStore;
+  readonly replies: ReplyStore;
+  readonly events: EventLog;
+  readonly usage: UsageStore;
+  readonly budgets: Budgets;
+  private readonly queue = new KeyedQueue();
+  private readonly inFlight = new Map<string, AbortController>();
+  private readonly warnedModels = new Set<string>();
+  private closing = false;
+
+  constructor(private readonly deps: BotDeps) {
+    this.conversations = new ConversationStore(deps.db);
+    this.replies = new ReplyStore(deps.db);
+    this.events = new EventLog(deps.db);
+    this.usage = new UsageStore(deps.db);
+    this.budgets = deps.budgets ?? new Budgets();
+  }
+
+  claimEvent(key: string): boolean {
+    return this.events.claim(key, this.deps.clock.now());
+  }
+
+  knowsConversation(conversationId: string): boolean {
+    return this.conversations.exists(conversationId);
+  }
+
+  messageEdited(messageId: string, text: string): void {
+    this.conversations.edit(messageId, text, this.deps.clock.now());
+  }
+
+  messageDeleted(messageId: string): void {
+    this.conversations.markDeleted(messageId, this.deps.clock.now());
+  }
+
+  async command(request: CommandRequest): Promise<string> {
+    try {
+      return await this.deps.commands.run(request);
+    } catch (err) {
+      this.reportError(err, { where: "command", user: request.user.id });
+      return "Something went wrong running that command; the details are in Palaver's log.";
+    }
+  }
+
+  /** Conversations with a reply running or queued. */
+  get activeConversations(): number {
+    return this.queue.active;
+  }
+
+  async handle(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
+    try {
+      if (this.closing) return "ignored";
+      if (!this.claimEvent(`message:${message.id}`)) return "duplicate";
+      const now = this.deps.clock.now();
+      // Stored at once, so a reply already running sees nothing of it but the next one does.
+      this.deps.db.transaction(() => {
+        this.conversations.ensureConversation(
+          {
+            id: message.conversationId,
+            platform: message.platform,
+            workspaceId: message.workspaceId,
+            channelId: message.channelId,
+            isDM: message.isDM,
+          },
+          now,
+        );
+        this.conversations.upsert(message.conversationId, message, now);
+      })();
+      if (message.text.trim() === "" && (message.attachments ?? []).length === 0) {
+        await this.say(surface, notes.HINT_EMPTY_MESSAGE);
+        return "hint";
+      }
+      return await this.queue.run(message.conversationId, () => this.reply(message, surface));
+    } catch (err) {
+      this.reportError(err, { where: "handle", messageId: message.id });
+      return "failed";
+    }
+  }
+
+  /** Post a one-off message (a hint or a refusal), within the surface's post budget. */
+  private async say(surface: ReplySurface, markdown: string): Promise<void> {
+    await this.budgets.acquire(surface.limits.postBudgets);
+    await surface.post(surface.format(markdown));
+  }
+
+  private async reply(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
+    const { config, logger, clock, settings } = this.deps;
+    const where = { conversationId: message.conversationId, channelId: message.channelId, workspaceId: message.workspaceId };
+    const effective = settings.resolve(where);
+    const model = effective.model.value;
+    const maxTokens = effective.maxTokens.value;
+    const system = effective.systemPrompt.value;
+
+    const admitted = this.deps.gate.admit({ message, model, maxTokens });
+    if (!admitted.ok) {
+      await this.say(surface, admitted.reply);
+      return "refused";
+    }
+    try {
+      if (message.fetchThread) {
+        try {
+          const thread = await message.fetchThread();
+          this.conversations.sync(message.conversationId, thread, clock.now());
+        } catch (err) {
+          // The stored copy is still a consistent history; answer from it.
+          logger.warn({ err: describeError(err), conversation: message.conversationId }, "could not fetch the thread; using the stored history");
+        }
+      }
+      if (!this.deps.prices.has(model) && !this.warnedModels.has(model)) {
+        this.warnedModels.add(model);
+        logger.warn({ model }, "model has no price in the table: its usage is recorded with an unknown cost");
+      }
+
+      const replyId = randomUUID();
+      this.replies.create(
+        {
+          id: replyId,
+          conversationId: message.conversationId,
+          triggerMessageId: message.id,
+          platform: message.platform,
+          address: surface.address,
+        },
+        clock.now(),
+      );
+      let note = "";
+      const renderer = new ReplyRenderer(surface, {
+        budgets: this.budgets,
+        hooks: {
+          onPost: (index, id, raw) =>
+            this.conversations.insertPart({
+              id,
+              conversationId: message.conversationId,
+              replyId,
+              part: index,
+              authorId: `${message.platform}:palaver`,
+              authorName: "Palaver",
+              content: stripNote(raw, note),
+              status: "streaming",
+              createdAt: clock.now(),
+            }),
+          onUpdate: (_index, id, raw) => this.conversations.updatePart(id, stripNote(raw, note), "streaming", clock.now()),
+          onError: (err) => logger.warn({ err: describeError(err), reply: replyId }, "a post or edit failed; it will be retried"),
+        },
+      });
+
+      const systemTokens = estimateTextTokens(system);
+      const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - systemTokens;
+      let history = await this.history(message, model, system, contextBudget);
+      const abort = new AbortController();
+      this.inFlight.set(replyId, abort);
+      let result: ClaudeResult;
+      let shown = "";
+      try {
+        const first = this.deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, abort.signal);
+        shown = await renderer.stream(first.deltas);
+        result = await first.result;
+        this.recordUsage(message, replyId, model, result);
+        const contextExceeded =
+          result.stopReason === "model_context_window_exceeded" || result.error?.code === "claude_context_exceeded";
+        if (contextExceeded && shown === "") {
+          // Our estimate was too low: trim harder and try once more.
+          logger.warn({ reply: replyId }, "context window exceeded; retrying with a smaller history");
+          history = await this.history(message, model, system, Math.floor(contextBudget * RETRY_BUDGET_FACTOR));
+          const second = this.deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, abort.signal);
+          shown = await renderer.stream(second.deltas);
+          result = await second.result;
+          this.recordUsage(message, replyId, model, result);
+        }
+      } finally {
+        this.inFlight.delete(replyId);
+      }
+
+      const { text: finalText, status, outcome } = this.compose(shown, result, history, model, abort.signal.aborted);
+      note = finalText.slice(shown.length);
+      try {
+        await renderer.finish(finalText);
+      } catch (err) {
+        this.replies.finish(replyId, "failed", clock.now());
+        throw err;
+      }
+      // The parts' texts were stored by the hooks during finish(); now settle their status.
+      this.replies.finish(replyId, status, clock.now());
+      if (result.error) {
+        logger.error({ code: result.error.code, err: result.error.message, reply: replyId, model }, "Claude request failed");
+      }
+      return outcome;
+    } finally {
+      admitted.admission.release();
+    }
+  }
+
+  private async history(message: InboundMessage, model: string, system: string, budgetTokens: number): Promise<BuiltHistory> {
+    const stored = this.conversations.list(message.conversationId);
+    let built = buildHistory(stored, message.id, { budgetTokens });
+    if (this.deps.config.countTokens) {
+      // Exact count: shrink the budget by the estimate's error until it fits (a few rounds at most).
+      for (let round = 0; round < 3; round++) {
+        const exact = await this.deps.claude.countTokens({ model, maxTokens: 1, system, messages: built.messages });
+        const systemTokens = estimateTextTokens(system);
+        if (exact - systemTokens <= budgetTokens || built.messages.length <= 1) break;
+        const ratio = budgetTokens / Math.max(1, exact - systemTokens);
+        built = buildHistory(stored, message.id, { budgetTokens: Math.floor(built.estimatedTokens * ratio * 0.95) });
+      }
+    }
+    return built;
+  }
+
+  /** The final text and status from what was shown and how the request ended. */
+  private compose(
+    shown: string,
+    result: ClaudeResult,
+    history: BuiltHistory,
+    model: string,
+    aborted: boolean,
+  ): { text: string; status: "complete" | "interrupted" | "failed"; outcome: HandleOutcome } {
+    const extra: string[] = [];
+    let status: "complete" | "interrupted" | "failed" = "complete";
+    let outcome: HandleOutcome = "replied";
+    let body = shown;
+    if (aborted) {
+      extra.push(notes.INTERRUPTED_NOTE);
+      status = "interrupted";
+    } else if (result.error) {
+      if (shown === "") {
+        body = notes.errorText(result.error.code, model);
+        status = "failed";
+        outcome = "failed";
+      } else {
+        extra.push(notes.STREAM_BROKE_NOTE);
+        status = "interrupted";
+      }
+    } else if (result.stopReason === "refusal") {
+      if (shown === "") body = notes.REFUSAL_TEXT;
+      else extra.push(notes.REFUSAL_NOTE);
+    } else if (result.stopReason === "max_tokens" || result.stopReason === "model_context_window_exceeded") {
+      extra.push(notes.MAX_TOKENS_NOTE);
+    } else if (shown.trim() === "") {
+      body = notes.EMPTY_REPLY_TEXT;
+    }
+    if (history.truncatedNewMessage) extra.push(notes.TRUNCATED_INPUT_NOTE);
+    if (history.dropped > 0) extra.push(notes.droppedNote(history.dropped));
+    const text = extra.length > 0 ? `${body}${body === "" ? "" : "\n\n"}${extra.join("\n")}` : body;
+    return { text, status, outcome };
+  }
+
+  private recordUsage(message: InboundMessage, replyId: string, model: string, result: ClaudeResult): void {
+    const costMicros = this.deps.prices.costMicros(model, result.usage);
+    const row = {
+      requestId: result.requestId,
+      replyId,
+      platform: message.platform,
+      workspaceId: message.workspaceId,
+      channelId: message.channelId,
+      conversationId: message.conversationId,
+      userId: message.author.id,
+      model,
+      ...result.usage,
+      costMicros,
+      stopReason: result.stopReason,
+      ttftMs: result.ttftMs,
+      latencyMs: result.latencyMs,
+      errorCode: result.error?.code,
+      createdAt: this.deps.clock.now(),
+    };
+    this.usage.record(row);
+    this.deps.logger.info(
+      {
+        requestId: row.requestId,
+        reply: replyId,
+        conversation: row.conversationId,
+        user: row.userId,
+        model,
+        inputTokens: row.inputTokens,
+        outputTokens: row.outputTokens,
+        cacheWriteTokens: row.cacheWriteTokens,
+        cacheReadTokens: row.cacheReadTokens,
+        costMicros: costMicros ?? null,
+        ttftMs: row.ttftMs ?? null,
+        latencyMs: row.latencyMs,
+        stopReason: row.stopReason ?? null,
+        errorCode: row.errorCode ?? null,
+      },
+      "claude request",
+    );
+  }
+
+  /** The one place unexpected errors end up. */
+  reportError(err: unknown, context: Record<string, unknown>): void {
+    const e = describeError(err);
+    this.deps.logger.error({ ...context, code: e.code ?? "internal", err: e.message, cause: err instanceof PalaverError ? describeError(err.cause).message : undefined }, "unexpected error");
+  }
+
+  /**
+   * Shutdown: take no new messages, let replies finish for up to `graceMs`, then cut the rest
+   * short (they end with the interrupted note and are stored as interrupted).
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.closing = true;
+    const idle = this.queue.idle();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = await Promise.race([
+      idle.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      for (const abort of this.inFlight.values()) abort.abort();
+      await idle;
+    }
+  }
+}
+
+function stripNote(raw: string, note: string): string {
+  return note !== "" && raw.endsWith(note) ? raw.slice(0, raw.length - note.length) : raw;
+}

@@ -1,0 +1,207 @@
+// Streaming requests to Claude through @anthropic-ai/sdk, with the failures sorted into stable
+// error codes and the request's usage and timing captured.
+//
+// Retries: the SDK retries connection errors, 408/409/429 and ≥500 before any byte of the stream
+// (honouring retry-after), `maxRetries` times. An `error` event that arrives after HTTP 200
+// (e.g. overloaded_error) is thrown by the SDK and NOT retried (platform-facts.md): we retry it
+// ourselves, but only while no text has been shown, since a retry would start the text over.
+import Anthropic from "@anthropic-ai/sdk";
+import type { Logger } from "./log.ts";
+import { PalaverError, type ErrorCode } from "./errors.ts";
+import type { TokenUsage } from "./pricing.ts";
+import type { ApiMessage } from "./history.ts";
+
+export interface ClaudeRequest {
+  model: string;
+  maxTokens: number;
+  system: string;
+  messages: ApiMessage[];
+}
+
+export interface ClaudeResult {
+  text: string;
+  stopReason?: string;
+  usage: TokenUsage;
+  requestId?: string;
+  /** From sending the request to the first text delta. */
+  ttftMs?: number;
+  latencyMs: number;
+  error?: PalaverError;
+}
+
+export interface ClaudeStream {
+  /** Text deltas as they arrive; ends normally even when the request fails (see `result`). */
+  deltas: AsyncIterable<string>;
+  /** Settles after `deltas` has ended; never rejects. */
+  result: Promise<ClaudeResult>;
+}
+
+export interface ClaudeClientOptions {
+  apiKey: string;
+  baseURL?: string;
+  maxRetries: number;
+  /** Our own retries of a mid-stream overloaded error that came before any text. */
+  midStreamRetries?: number;
+  /** Base of the backoff for those retries: base × 2ⁿ with jitter, capped (like the SDK's). */
+  retryBaseMs?: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** The SDK caps its backoff at 8 s; so do we. */
+const MAX_RETRY_DELAY_MS = 8_000;
+
+function emptyUsage(): TokenUsage {
+  return { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
+}
+
+/** Sort anything the SDK throws into a stable code. */
+export function classifyError(err: unknown): PalaverError {
+  if (err instanceof PalaverError) return err;
+  const code = ((): ErrorCode => {
+    if (err instanceof Anthropic.APIConnectionError) return "claude_connection";
+    if (err instanceof Anthropic.AuthenticationError) return "claude_auth";
+    if (err instanceof Anthropic.PermissionDeniedError) return "claude_permission";
+    if (err instanceof Anthropic.NotFoundError) return "claude_not_found";
+    if (err instanceof Anthropic.RateLimitError) return "claude_rate_limited";
+    if (err instanceof Anthropic.APIError) {
+      const type = errorType(err);
+      if (type === "overloaded_error" || err.status === 529) return "claude_overloaded";
+      if (err.status === 413 || /prompt is too long|context window|too many tokens/i.test(err.message)) {
+        return "claude_context_exceeded";
+      }
+      if (err.status === 400 || type === "invalid_request_error") return "claude_bad_request";
+      if (err.status === undefined || err.status >= 500) return "claude_server";
+    }
+    return "claude_unknown";
+  })();
+  const message = err instanceof Error ? err.message : String(err);
+  return new PalaverError(code, message, { cause: err });
+}
+
+function errorType(err: InstanceType<typeof Anthropic.APIError>): string | undefined {
+  const body = err.error as { error?: { type?: string }; type?: string } | undefined;
+  return body?.error?.type ?? (body?.type !== "error" ? body?.type : undefined);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class ClaudeClient {
+  private readonly client: Anthropic;
+  private readonly logger: Logger;
+  private readonly midStreamRetries: number;
+  private readonly retryBaseMs: number;
+  private readonly now: () => number;
+
+  constructor(options: ClaudeClientOptions) {
+    this.client = new Anthropic({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      maxRetries: options.maxRetries,
+      // The SDK logs through console by default; our logger is the only place logs go.
+      logLevel: "off",
+    });
+    this.logger = options.logger;
+    this.midStreamRetries = options.midStreamRetries ?? options.maxRetries;
+    this.retryBaseMs = options.retryBaseMs ?? 500;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  async countTokens(request: ClaudeRequest): Promise<number> {
+    const r = await this.client.messages.countTokens({
+      model: request.model,
+      system: request.system,
+      messages: request.messages,
+    });
+    return r.input_tokens;
+  }
+
+  /** Stream one request. Aborting `signal` ends the deltas early with error code "interrupted". */
+  stream(request: ClaudeRequest, signal?: AbortSignal): ClaudeStream {
+    let settle!: (r: ClaudeResult) => void;
+    const result = new Promise<ClaudeResult>((resolve) => (settle = resolve));
+    const self = this;
+    async function* deltas(): AsyncGenerator<string> {
+      const started = self.now();
+      const outcome: ClaudeResult = { text: "", usage: emptyUsage(), latencyMs: 0 };
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            yield* self.attempt(request, outcome, started, signal);
+            break;
+          } catch (err) {
+            if (signal?.aborted) {
+              outcome.error = new PalaverError("interrupted", "the request was cut short by shutdown", { cause: err });
+              break;
+            }
+            const error = classifyError(err);
+            const retryable = error.code === "claude_overloaded" || error.code === "claude_server";
+            if (retryable && outcome.text === "" && attempt < self.midStreamRetries) {
+              const delay = Math.min(MAX_RETRY_DELAY_MS, self.retryBaseMs * 2 ** attempt) * (0.75 + Math.random() * 0.25);
+              self.logger.warn({ code: error.code, attempt: attempt + 1, delayMs: Math.round(delay) }, "Claude stream failed before any text; retrying");
+              await sleep(delay);
+              continue;
+            }
+            outcome.error = error;
+            break;
+          }
+        }
+      } finally {
+        outcome.latencyMs = Math.round(self.now() - started);
+        settle(outcome);
+      }
+    }
+    return { deltas: deltas(), result };
+  }
+
+  private async *attempt(
+    request: ClaudeRequest,
+    outcome: ClaudeResult,
+    started: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<string> {
+    const { data: events, request_id } = await this.client.messages
+      .create({
+        model: request.model,
+        max_tokens: request.maxTokens,
+        system: [{ type: "text", text: request.system, cache_control: { type: "ephemeral" } }],
+        messages: request.messages,
+        stream: true,
+      }, { signal })
+      .withResponse();
+    outcome.requestId = request_id ?? undefined;
+    for await (const event of events) {
+      switch (event.type) {
+        case "message_start": {
+          const u = event.message.usage;
+          outcome.usage = {
+            inputTokens: u.input_tokens,
+            outputTokens: u.output_tokens,
+            cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
+            cacheReadTokens: u.cache_read_input_tokens ?? 0,
+          };
+          break;
+        }
+        case "content_block_delta":
+          if (event.delta.type === "text_delta" && event.delta.text !== "") {
+            if (outcome.ttftMs === undefined) outcome.ttftMs = Math.round(this.now() - started);
+            outcome.text += event.delta.text;
+            yield event.delta.text;
+          }
+          break;
+        case "message_delta": {
+          outcome.stopReason = event.delta.stop_reason ?? undefined;
+          // message_delta carries cumulative usage; input fields may be absent (null) there.
+          const u = event.usage;
+          outcome.usage.outputTokens = u.output_tokens;
+          if (u.input_tokens != null) outcome.usage.inputTokens = u.input_tokens;
+          if (u.cache_creation_input_tokens != null) outcome.usage.cacheWriteTokens = u.cache_creation_input_tokens;
+          if (u.cache_read_input_tokens != null) outcome.usage.cacheReadTokens = u.cache_read_input_tokens;
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+}

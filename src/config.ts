@@ -1,0 +1,285 @@
+// Configuration: the environment (plus .env and an optional .env.<PALAVER_ENV> overlay), validated
+// once at start-up. A bad value stops start-up with one line naming the variable and the fix.
+import fs from "node:fs";
+import path from "node:path";
+import dotenv from "dotenv";
+import { z } from "zod";
+import { PalaverError } from "./errors.ts";
+
+export const DEFAULT_MODEL = "claude-sonnet-4-6";
+export const DEFAULT_MAX_TOKENS = 2048;
+export const DEFAULT_SYSTEM_PROMPT =
+  "You are Palaver, a helpful assistant in a team chat. Answer concisely. Several people may " +
+  "speak in one conversation; their names prefix their lines.";
+export const DEFAULT_DATABASE_PATH = "./data/palaver.db";
+
+const bool = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ["true", "false", "1", "0", "on", "off", "yes", "no"].includes(v), {
+      message: `${name} must be true or false`,
+    })
+    .transform((v) => ["true", "1", "on", "yes"].includes(v));
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const usd = (name: string) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => (v === "" ? undefined : Number(v)))
+    .refine((v) => v === undefined || (Number.isFinite(v) && v >= 0 && v <= 1_000_000), {
+      message: `${name} must be a dollar amount between 0 and 1000000, e.g. 25 or 2.50`,
+    })
+    .optional();
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  );
+
+/** "30/hour", "5/minute", "100/day" → count per window. */
+export function parseRate(text: string): { count: number; windowMs: number } | undefined {
+  const m = /^\s*(\d+)\s*\/\s*(second|sec|s|minute|min|m|hour|h|day|d)\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = m[2]!.toLowerCase();
+  const windowMs = unit.startsWith("s")
+    ? 1000
+    : unit.startsWith("m")
+      ? 60_000
+      : unit.startsWith("h")
+        ? 3_600_000
+        : 86_400_000;
+  const count = Number(m[1]);
+  return count > 0 ? { count, windowMs } : undefined;
+}
+
+const schema = z.object({
+  PALAVER_ENV: z.enum(["development", "staging", "production", "test"]).default("development"),
+  ANTHROPIC_API_KEY: z
+    .string({ message: "ANTHROPIC_API_KEY is not set: put your Claude API key (sk-ant-…) in .env" })
+    .trim()
+    .min(1, "ANTHROPIC_API_KEY is empty: put your Claude API key (sk-ant-…) in .env"),
+  ANTHROPIC_BASE_URL: optionalString.pipe(
+    z.url({ message: "ANTHROPIC_BASE_URL must be a URL such as http://127.0.0.1:8787" }).optional(),
+  ),
+  PALAVER_MODEL: z.string().trim().min(1).default(DEFAULT_MODEL),
+  PALAVER_MAX_TOKENS: z.coerce
+    .number({ message: "PALAVER_MAX_TOKENS must be a whole number such as 2048" })
+    .int("PALAVER_MAX_TOKENS must be a whole number such as 2048")
+    .min(1, "PALAVER_MAX_TOKENS must be at least 1")
+    .max(128_000, "PALAVER_MAX_TOKENS must be at most 128000")
+    .default(DEFAULT_MAX_TOKENS),
+  PALAVER_SYSTEM_PROMPT: z.string().default(DEFAULT_SYSTEM_PROMPT),
+  PALAVER_CLAUDE_MAX_RETRIES: z.coerce
+    .number({ message: "PALAVER_CLAUDE_MAX_RETRIES must be a whole number from 0 to 10" })
+    .int()
+    .min(0)
+    .max(10, "PALAVER_CLAUDE_MAX_RETRIES must be a whole number from 0 to 10")
+    .default(3),
+  PALAVER_COUNT_TOKENS: bool("PALAVER_COUNT_TOKENS").default(false),
+  PALAVER_PRICES_FILE: optionalString,
+  DATABASE_PATH: z.string().trim().min(1).default(DEFAULT_DATABASE_PATH),
+  SLACK_BOT_TOKEN: optionalString.pipe(
+    z.string().startsWith("xoxb-", "SLACK_BOT_TOKEN must be a bot token starting with xoxb-").optional(),
+  ),
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z.string().startsWith("xapp-", "SLACK_APP_TOKEN must be an app-level token starting with xapp-").optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_API_URL: optionalString.pipe(
+    z.url({ message: "SLACK_API_URL must be a URL such as https://slack.com/api/" }).optional(),
+  ),
+  SLACK_THREAD_FOLLOWUPS: bool("SLACK_THREAD_FOLLOWUPS").default(true),
+  DISCORD_BOT_TOKEN: optionalString,
+  DISCORD_API_URL: optionalString.pipe(
+    z.url({ message: "DISCORD_API_URL must be a URL such as https://discord.com/api" }).optional(),
+  ),
+  DISCORD_GUILD_ID: optionalString.pipe(
+    z.string().regex(/^\d+$/, "DISCORD_GUILD_ID must be a numeric guild (server) id").optional(),
+  ),
+  DISCORD_REPLY_MODE: z
+    .enum(["thread", "reply"], { message: "DISCORD_REPLY_MODE must be thread or reply" })
+    .default("thread"),
+  PORT: z.coerce
+    .number({ message: "PORT must be a port number such as 3000" })
+    .int()
+    .min(0)
+    .max(65535, "PORT must be a port number such as 3000")
+    .default(3000),
+  PALAVER_ADMINS: list,
+  PALAVER_BUDGET_DAILY_USD: usd("PALAVER_BUDGET_DAILY_USD"),
+  PALAVER_BUDGET_MONTHLY_USD: usd("PALAVER_BUDGET_MONTHLY_USD"),
+  PALAVER_USER_DAILY_USD: usd("PALAVER_USER_DAILY_USD"),
+  PALAVER_ALLOWED_CHANNELS: list,
+  PALAVER_ALLOWED_USERS: list,
+  PALAVER_DMS: bool("PALAVER_DMS").default(true),
+  PALAVER_USER_RATE: optionalString.refine((v) => v === undefined || parseRate(v) !== undefined, {
+    message: "PALAVER_USER_RATE must look like 30/hour (or N/minute, N/day)",
+  }),
+  PALAVER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      message: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+});
+
+export interface SlackConfig {
+  botToken: string;
+  appToken?: string;
+  signingSecret?: string;
+  apiUrl?: string;
+  /** Socket Mode when an app token is set (it wins over the signing secret), HTTP otherwise. */
+  mode: "socket" | "http";
+  port: number;
+  threadFollowups: boolean;
+}
+
+export interface DiscordConfig {
+  botToken: string;
+  apiUrl?: string;
+  guildId?: string;
+  replyMode: "thread" | "reply";
+}
+
+export interface Config {
+  env: string;
+  anthropicApiKey: string;
+  anthropicBaseUrl?: string;
+  model: string;
+  maxTokens: number;
+  systemPrompt: string;
+  claudeMaxRetries: number;
+  countTokens: boolean;
+  pricesFile?: string;
+  databasePath: string;
+  slack?: SlackConfig;
+  discord?: DiscordConfig;
+  admins: string[];
+  budgets: { workspaceDailyUsd?: number; workspaceMonthlyUsd?: number; userDailyUsd?: number };
+  access: {
+    allowedChannels: string[];
+    allowedUsers: string[];
+    dms: boolean;
+    userRate?: { count: number; windowMs: number };
+  };
+  shutdownGraceMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends PalaverError {
+  constructor(message: string) {
+    super("config_invalid", message);
+  }
+}
+
+/** Validate an environment. Throws ConfigError with one line naming the variable and the fix. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const variable = String(issue.path[0] ?? "configuration");
+    const message = issue.message.includes(variable) ? issue.message : `${variable}: ${issue.message}`;
+    throw new ConfigError(message);
+  }
+  const e = result.data;
+  let slack: SlackConfig | undefined;
+  if (e.SLACK_BOT_TOKEN) {
+    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+      throw new ConfigError(
+        "SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP) is: set one of them",
+      );
+    }
+    slack = {
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      apiUrl: e.SLACK_API_URL,
+      mode: e.SLACK_APP_TOKEN ? "socket" : "http",
+      port: e.PORT,
+      threadFollowups: e.SLACK_THREAD_FOLLOWUPS,
+    };
+  } else if (e.SLACK_APP_TOKEN || e.SLACK_SIGNING_SECRET) {
+    throw new ConfigError(
+      "SLACK_BOT_TOKEN is not set but other SLACK_ variables are: add the bot token (xoxb-…) or remove them",
+    );
+  }
+  const discord: DiscordConfig | undefined = e.DISCORD_BOT_TOKEN
+    ? {
+        botToken: e.DISCORD_BOT_TOKEN,
+        apiUrl: e.DISCORD_API_URL,
+        guildId: e.DISCORD_GUILD_ID,
+        replyMode: e.DISCORD_REPLY_MODE,
+      }
+    : undefined;
+  for (const admin of e.PALAVER_ADMINS) {
+    if (!/^(slack|discord|console):\S+$/.test(admin)) {
+      throw new ConfigError(
+        `PALAVER_ADMINS: "${admin}" must be prefixed by its platform, e.g. slack:U123ABC or discord:81234`,
+      );
+    }
+  }
+  return {
+    env: e.PALAVER_ENV,
+    anthropicApiKey: e.ANTHROPIC_API_KEY,
+    anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
+    model: e.PALAVER_MODEL,
+    maxTokens: e.PALAVER_MAX_TOKENS,
+    systemPrompt: e.PALAVER_SYSTEM_PROMPT,
+    claudeMaxRetries: e.PALAVER_CLAUDE_MAX_RETRIES,
+    countTokens: e.PALAVER_COUNT_TOKENS,
+    pricesFile: e.PALAVER_PRICES_FILE,
+    databasePath: e.DATABASE_PATH,
+    slack,
+    discord,
+    admins: e.PALAVER_ADMINS,
+    budgets: {
+      workspaceDailyUsd: e.PALAVER_BUDGET_DAILY_USD,
+      workspaceMonthlyUsd: e.PALAVER_BUDGET_MONTHLY_USD,
+      userDailyUsd: e.PALAVER_USER_DAILY_USD,
+    },
+    access: {
+      allowedChannels: e.PALAVER_ALLOWED_CHANNELS,
+      allowedUsers: e.PALAVER_ALLOWED_USERS,
+      dms: e.PALAVER_DMS,
+      userRate: e.PALAVER_USER_RATE ? parseRate(e.PALAVER_USER_RATE) : undefined,
+    },
+    shutdownGraceMs: e.PALAVER_SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/**
+ * The environment Palaver runs with: `.env`, then `.env.<PALAVER_ENV>` over it, then the real
+ * environment over both (so a deployment's variables always win over files).
+ */
+export function readEnvironment(
+  dir: string = process.cwd(),
+  processEnv: Record<string, string | undefined> = process.env,
+): Record<string, string | undefined> {
+  const read = (file: string) => {
+    const full = path.join(dir, file);
+    return fs.existsSync(full) ? dotenv.parse(fs.readFileSync(full)) : {};
+  };
+  const base = read(".env");
+  const envName = processEnv.PALAVER_ENV ?? base.PALAVER_ENV;
+  const overlay = envName ? read(`.env.${envName}`) : {};
+  return { ...base, ...overlay, ...processEnv };
+}
+
+/** Only the last 4 characters of a secret ever reach a log. */
+export function maskSecret(secret: string): string {
+  return secret.length <= 4 ? "****" : `…${secret.slice(-4)}`;
+}

@@ -1,0 +1,48 @@
+// Everything Palaver says on its own (as opposed to Claude's words) lives here, so the wording is
+// consistent across platforms and easy to review. Notes are short and only appear when something
+// happened; a normal reply is Claude's text alone.
+import type { ErrorCode } from "./errors.ts";
+
+export const HINT_EMPTY_MESSAGE =
+  "Hi! Ask me something after the mention, e.g. “@Palaver summarise this thread”. Admins: `/palaver help`.";
+
+export function droppedNote(dropped: number): string {
+  return dropped === 1
+    ? "_(1 earlier message was left out to fit the model's context window.)_"
+    : `_(${dropped} earlier messages were left out to fit the model's context window.)_`;
+}
+
+export const TRUNCATED_INPUT_NOTE = "_(Your message was too long for the model, so I read only its beginning.)_";
+export const MAX_TOKENS_NOTE =
+  "_(Cut off: the reply reached its length limit. Say “continue” and I'll go on.)_";
+export const REFUSAL_TEXT = "Claude declined to answer this request.";
+export const REFUSAL_NOTE = "_(Claude stopped here and declined to continue.)_";
+export const INTERRUPTED_NOTE =
+  "_(Interrupted: Palaver stopped before finishing this reply. Ask again for a complete answer.)_";
+export const STREAM_BROKE_NOTE =
+  "_(Interrupted: Claude stopped sending this reply partway through. Ask again for a complete answer.)_";
+export const EMPTY_REPLY_TEXT = "_(Claude returned an empty reply. Try rephrasing your message.)_";
+
+/** What the user sees when a request fails before any text. Details go to the log only. */
+export function errorText(code: ErrorCode, model: string): string {
+  switch (code) {
+    case "claude_auth":
+    case "claude_permission":
+      return "Palaver's Claude API key is not working; ask an admin.";
+    case "claude_rate_limited":
+      return "Claude is rate-limiting Palaver right now and retries did not help; please try again in a minute.";
+    case "claude_overloaded":
+      return "Claude is overloaded right now; please try again in a minute.";
+    case "claude_server":
+    case "claude_connection":
+      return "Palaver could not reach Claude; please try again shortly.";
+    case "claude_not_found":
+      return `The model configured here (\`${model}\`) was not found; ask an admin to check \`/palaver model\`.`;
+    case "claude_context_exceeded":
+      return "This conversation is too long for the model even after leaving out earlier messages; please start a new thread.";
+    case "claude_bad_request":
+      return "Claude rejected this request; an admin can find the details in Palaver's log.";
+    default:
+      return "Something went wrong while answering; please try again.";
+  }
+}

@@ -1,0 +1,238 @@
+// The streaming renderer: turns Claude's text deltas into posts and edits on a ReplySurface.
+//
+// - Deltas are coalesced: an edit always carries the latest text, never one edit per token.
+// - At most one edit per `editIntervalMs`, and the next edit is scheduled only after the previous
+//   one finished (a slow platform slows the cadence instead of piling up requests).
+// - Every post/edit first draws from the surface's shared budgets (see budgets.ts).
+// - Text past the surface's length limit continues in a new message (split.ts).
+// - A failed post/edit is not dropped: the part stays dirty and the next flush carries the latest
+//   text; the final flush retries until the screen shows exactly the reply.
+import type { ReplySurface } from "../types.ts";
+import type { Budgets } from "./budgets.ts";
+import { splitOnce } from "./split.ts";
+import { PalaverError } from "../errors.ts";
+
+/** Re-show "thinking" this often: Discord's typing indicator lasts 10 s, Slack's status 2 min. */
+export const THINKING_REFRESH_MS = 4_000;
+/** Shown at once when the surface has no thinking indicator of its own. */
+export const PLACEHOLDER_TEXT = "…";
+/** Attempts for the final text of a message before the reply is reported as failed. */
+const FINAL_ATTEMPTS = 6;
+/** Backoff after a failed post/edit: base × 2ⁿ, capped. */
+const RETRY_BASE_MS = 250;
+const RETRY_MAX_MS = 5_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface Part {
+  /** Platform id once posted. */
+  id?: string;
+  /** Raw Markdown this message holds (for a sealed part: final; for the last: so far). */
+  raw: string;
+  /** Formatted text last shown on the platform, and whether that was its final edit. */
+  shown?: string;
+  shownFinal: boolean;
+  sealed: boolean;
+}
+
+export interface RendererHooks {
+  /** A new platform message now holds part `index` of the reply. */
+  onPost?(index: number, id: string, raw: string): void;
+  /** Part `index` now shows `raw` on the platform. */
+  onUpdate?(index: number, id: string, raw: string): void;
+  /** A post or edit failed (it will be retried or coalesced). */
+  onError?(err: unknown): void;
+}
+
+export interface RendererOptions {
+  budgets: Budgets;
+  hooks?: RendererHooks;
+}
+
+export class ReplyRenderer {
+  private readonly parts: Part[] = [{ raw: "", shownFinal: false, sealed: false }];
+  /** Where the last part's text starts in the full reply, and the fence it reopens. */
+  private offset = 0;
+  private carry = "";
+  private text = "";
+  private lastFlushEnd = 0;
+  private failures = 0;
+
+  constructor(
+    private readonly surface: ReplySurface,
+    private readonly options: RendererOptions,
+  ) {}
+
+  /** Ids of the platform messages this reply has used so far. */
+  messageIds(): string[] {
+    return this.parts.flatMap((p) => (p.id ? [p.id] : []));
+  }
+
+  /**
+   * Show that a reply is coming, then stream `deltas` onto the surface. Resolves with the full
+   * text once the deltas end and the last intermediate edit has finished.
+   */
+  async stream(deltas: AsyncIterable<string>): Promise<string> {
+    const iterator = deltas[Symbol.asyncIterator]();
+    let pending: Promise<IteratorResult<string>> | undefined = iterator.next();
+    if (this.surface.showThinking) {
+      // Keep the indicator alive until the first text arrives.
+      let first: IteratorResult<string> | undefined;
+      while (!first) {
+        await this.safely(() => this.surface.showThinking!());
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const refresh = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), THINKING_REFRESH_MS)));
+        first = await Promise.race([pending, refresh]);
+        clearTimeout(timer);
+      }
+      pending = undefined;
+      if (first.done) return this.text;
+      this.text += first.value;
+    } else {
+      await this.postPlaceholder();
+    }
+    // Read deltas while edits run: the reader never waits for the platform, the flusher always
+    // sends the latest text.
+    let ended = false;
+    let wake: (() => void) | undefined;
+    const reader = (async () => {
+      try {
+        for (;;) {
+          const r = await (pending ?? iterator.next());
+          pending = undefined;
+          if (r.done) break;
+          this.text += r.value;
+          wake?.();
+        }
+      } finally {
+        ended = true;
+        wake?.();
+      }
+    })();
+    while (!ended) {
+      if (this.isDirty()) {
+        const wait = this.lastFlushEnd + this.surface.limits.editIntervalMs - Date.now();
+        if (wait > 0) await Promise.race([sleep(wait), reader]);
+        if (ended) break;
+        await this.flush(false);
+      } else {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    }
+    await reader;
+    return this.text;
+  }
+
+  /**
+   * Put the final text on screen: every message gets its final edit and the last one ends with
+   * `finalText` (Claude's text plus any note). Retries failures; throws PalaverError
+   * ("surface_failed") only when the platform keeps refusing.
+   */
+  async finish(finalText: string): Promise<void> {
+    this.text = finalText;
+    for (let attempt = 0; ; attempt++) {
+      const ok = await this.flush(true);
+      if (ok) return;
+      if (attempt + 1 >= FINAL_ATTEMPTS) {
+        throw new PalaverError("surface_failed", `the platform refused the final text ${FINAL_ATTEMPTS} times`);
+      }
+      await sleep(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt));
+    }
+  }
+
+  private async postPlaceholder(): Promise<void> {
+    const part = this.parts[0]!;
+    if (part.id) return;
+    await this.options.budgets.acquire(this.surface.limits.postBudgets);
+    await this.safely(async () => {
+      part.id = await this.surface.post(PLACEHOLDER_TEXT);
+      part.shown = PLACEHOLDER_TEXT;
+      this.options.hooks?.onPost?.(0, part.id, "");
+    });
+    this.lastFlushEnd = Date.now();
+  }
+
+  private isDirty(): boolean {
+    const last = this.parts[this.parts.length - 1]!;
+    return this.text.length - this.offset !== last.raw.length - this.carry.length || last.shown === undefined;
+  }
+
+  /** Lay the current text out over the parts, splitting where a message is full. */
+  private layout(final: boolean): void {
+    const { maxMessageLength, streamingIndicator } = this.surface.limits;
+    const indicator = final ? "" : streamingIndicator;
+    const measure = (t: string) => this.surface.format(t).length + indicator.length;
+    for (;;) {
+      const body = this.carry + this.text.slice(this.offset);
+      const split = splitOnce(body, maxMessageLength, measure);
+      const last = this.parts[this.parts.length - 1]!;
+      if (!split) {
+        last.raw = body;
+        return;
+      }
+      last.raw = split.head;
+      last.sealed = true;
+      this.offset += split.cut - this.carry.length;
+      this.carry = split.carry;
+      this.parts.push({ raw: "", shownFinal: false, sealed: false });
+    }
+  }
+
+  /** One pass over the parts: post or edit whatever differs from the screen. True when all landed. */
+  private async flush(final: boolean): Promise<boolean> {
+    this.layout(final);
+    const { streamingIndicator } = this.surface.limits;
+    let allOk = true;
+    for (let i = 0; i < this.parts.length; i++) {
+      const part = this.parts[i]!;
+      const isFinal = final || part.sealed;
+      const raw = part.raw;
+      const text = this.surface.format(raw) + (isFinal ? "" : streamingIndicator);
+      if (part.id && part.shown === text && (part.shownFinal || !isFinal)) continue;
+      if (!part.id && raw === "" && !final) continue;
+      const budgets = part.id ? this.surface.limits.editBudgets : this.surface.limits.postBudgets;
+      await this.options.budgets.acquire(budgets);
+      const ok = await this.safely(async () => {
+        if (part.id) {
+          await this.surface.edit(part.id, text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
+          this.options.hooks?.onUpdate?.(i, part.id, raw);
+        } else {
+          part.id = await this.surface.post(text.length > 0 ? text : PLACEHOLDER_TEXT);
+          this.options.hooks?.onPost?.(i, part.id, raw);
+          if (isFinal && text.length > 0) {
+            // A post is already its own final state.
+            part.shown = text;
+            part.shownFinal = true;
+            return;
+          }
+        }
+        part.shown = text;
+        part.shownFinal = isFinal;
+      });
+      if (!ok) {
+        allOk = false;
+        // Later parts must not be posted before an earlier one exists.
+        if (!part.id) break;
+      }
+    }
+    this.lastFlushEnd = Date.now();
+    if (!allOk && !final) {
+      // Back off before the next intermediate edit; the text keeps accumulating meanwhile.
+      this.lastFlushEnd += Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** this.failures++);
+    } else if (allOk) {
+      this.failures = 0;
+    }
+    return allOk;
+  }
+
+  private async safely(fn: () => Promise<void>): Promise<boolean> {
+    try {
+      await fn();
+      return true;
+    } catch (err) {
+      this.options.hooks?.onError?.(err);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,199 @@
+// Conversations and their messages in SQLite, keyed by platform ids so that edits, deletions and
+// re-syncs from the platform land on the same rows, and a restart loses nothing.
+import type { Attachment, Platform, ThreadMessage } from "../types.ts";
+import type { Db } from "./db.ts";
+
+export type MessageStatus = "complete" | "streaming" | "interrupted" | "failed" | "deleted";
+
+export interface StoredMessage {
+  id: string;
+  conversationId: string;
+  role: "user" | "assistant";
+  authorId: string;
+  authorName: string;
+  authorIsBot: boolean;
+  content: string;
+  attachments?: Attachment[];
+  status: MessageStatus;
+  replyId?: string;
+  createdAt: number;
+}
+
+interface MessageRow {
+  id: string;
+  conversation_id: string;
+  role: "user" | "assistant";
+  author_id: string;
+  author_name: string;
+  author_is_bot: number;
+  content: string;
+  attachments: string | null;
+  status: MessageStatus;
+  reply_id: string | null;
+  created_at: number;
+}
+
+export interface ConversationRef {
+  id: string;
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+  isDM: boolean;
+}
+
+function toStored(r: MessageRow): StoredMessage {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    role: r.role,
+    authorId: r.author_id,
+    authorName: r.author_name,
+    authorIsBot: r.author_is_bot === 1,
+    content: r.content,
+    attachments: r.attachments ? (JSON.parse(r.attachments) as Attachment[]) : undefined,
+    status: r.status,
+    replyId: r.reply_id ?? undefined,
+    createdAt: r.created_at,
+  };
+}
+
+export class ConversationStore {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      ensure: db.prepare(
+        `INSERT INTO conversations (id, platform, workspace_id, channel_id, is_dm, created_at, updated_at)
+         VALUES (@id, @platform, @workspaceId, @channelId, @isDM, @now, @now)
+         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`,
+      ),
+      exists: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM conversations WHERE id = ?"),
+      get: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE id = ?"),
+      insert: db.prepare(
+        `INSERT INTO messages (id, conversation_id, role, author_id, author_name, author_is_bot, content,
+                               attachments, status, reply_id, part, created_at, updated_at)
+         VALUES (@id, @conversationId, @role, @authorId, @authorName, @authorIsBot, @content,
+                 @attachments, @status, @replyId, @part, @createdAt, @now)`,
+      ),
+      upsertPart: db.prepare(
+        `INSERT INTO messages (id, conversation_id, role, author_id, author_name, author_is_bot, content,
+                               attachments, status, reply_id, part, created_at, updated_at)
+         VALUES (@id, @conversationId, 'assistant', @authorId, @authorName, 1, @content,
+                 NULL, @status, @replyId, @part, @createdAt, @createdAt)
+         ON CONFLICT (id) DO UPDATE SET role = 'assistant', content = excluded.content, status = excluded.status,
+           reply_id = excluded.reply_id, part = excluded.part, updated_at = excluded.updated_at`,
+      ),
+      updateHuman: db.prepare(
+        `UPDATE messages SET content = ?, author_name = ?, attachments = ?, status = 'complete', updated_at = ?
+         WHERE id = ? AND role = 'user'`,
+      ),
+      updatePart: db.prepare("UPDATE messages SET content = ?, status = ?, updated_at = ? WHERE id = ?"),
+      edit: db.prepare("UPDATE messages SET content = ?, updated_at = ? WHERE id = ? AND role = 'user' AND status != 'deleted'"),
+      markDeleted: db.prepare("UPDATE messages SET status = 'deleted', updated_at = ? WHERE id = ?"),
+      list: db.prepare<[string], MessageRow>(
+        "SELECT * FROM messages WHERE conversation_id = ? AND status != 'deleted' ORDER BY created_at, rowid",
+      ),
+      idsInRange: db.prepare<[string, number, number], { id: string }>(
+        `SELECT id FROM messages WHERE conversation_id = ? AND created_at BETWEEN ? AND ?
+         AND status IN ('complete', 'interrupted')`,
+      ),
+      deleteConversation: db.prepare("DELETE FROM conversations WHERE id = ?"),
+    };
+  }
+
+  ensureConversation(ref: ConversationRef, now: number): void {
+    this.stmts.ensure.run({ ...ref, isDM: ref.isDM ? 1 : 0, now });
+  }
+
+  exists(conversationId: string): boolean {
+    return this.stmts.exists.get(conversationId) !== undefined;
+  }
+
+  get(messageId: string): StoredMessage | undefined {
+    const row = this.stmts.get.get(messageId);
+    return row ? toStored(row) : undefined;
+  }
+
+  /**
+   * Store one platform message. Human messages take the platform's latest text; Palaver's own
+   * messages keep the text we stored when we wrote them (the platform has the formatted copy).
+   */
+  upsert(conversationId: string, m: ThreadMessage, now: number): void {
+    const existing = this.stmts.get.get(m.id);
+    const attachments = m.attachments && m.attachments.length > 0 ? JSON.stringify(m.attachments) : null;
+    if (!existing) {
+      this.stmts.insert.run({
+        id: m.id,
+        conversationId,
+        role: m.author.isMe ? "assistant" : "user",
+        authorId: m.author.id,
+        authorName: m.author.displayName,
+        authorIsBot: m.author.isBot ? 1 : 0,
+        content: m.text,
+        attachments,
+        status: "complete",
+        replyId: null,
+        part: 0,
+        createdAt: m.createdAt,
+        now,
+      });
+    } else if (existing.role === "user") {
+      this.stmts.updateHuman.run(m.text, m.author.displayName, attachments ?? existing.attachments, now, m.id);
+    }
+  }
+
+  /**
+   * Bring the stored conversation in line with the platform's copy: upsert every message, and
+   * mark deleted what we hold inside the fetched time range that the platform no longer has.
+   */
+  sync(conversationId: string, messages: ThreadMessage[], now: number): void {
+    if (messages.length === 0) return;
+    this.db.transaction(() => {
+      for (const m of messages) this.upsert(conversationId, m, now);
+      const seen = new Set(messages.map((m) => m.id));
+      const first = Math.min(...messages.map((m) => m.createdAt));
+      const last = Math.max(...messages.map((m) => m.createdAt));
+      for (const { id } of this.stmts.idsInRange.all(conversationId, first, last)) {
+        if (!seen.has(id)) this.stmts.markDeleted.run(now, id);
+      }
+    })();
+  }
+
+  /** Reflect a platform edit; Palaver's own messages are never rewritten from the platform. */
+  edit(messageId: string, text: string, now: number): boolean {
+    return this.stmts.edit.run(text, now, messageId).changes > 0;
+  }
+
+  markDeleted(messageId: string, now: number): boolean {
+    return this.stmts.markDeleted.run(now, messageId).changes > 0;
+  }
+
+  /** The conversation as stored, oldest first, without deleted messages. */
+  list(conversationId: string): StoredMessage[] {
+    return this.stmts.list.all(conversationId).map(toStored);
+  }
+
+  insertPart(p: {
+    id: string;
+    conversationId: string;
+    replyId: string;
+    part: number;
+    authorId: string;
+    authorName: string;
+    content: string;
+    status: MessageStatus;
+    createdAt: number;
+  }): void {
+    // An upsert: the platform may have echoed our post back (and a sync stored it) first.
+    this.stmts.upsertPart.run(p);
+  }
+
+  updatePart(id: string, content: string, status: MessageStatus, now: number): void {
+    this.stmts.updatePart.run(content, status, now, id);
+  }
+
+  /** Forget a conversation: its messages, replies and settings rows go with it. */
+  deleteConversation(conversationId: string): boolean {
+    return this.stmts.deleteConversation.run(conversationId).changes > 0;
+  }
+}

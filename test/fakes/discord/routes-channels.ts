@@ -1,0 +1,194 @@
+// Channel, message, thread and typing routes of the fake Discord
+// (discord.com/developers/docs/resources/message, …/resources/channel).
+import type { FakeGateway } from "./gateway.ts";
+import { checkContent, ErrorCode, formError, record, RestError, type RestRequest, type RestResponse } from "./http.ts";
+import { Perm } from "./permissions.ts";
+import { compareSnowflakes } from "./snowflake.ts";
+import { ChannelKind, MessageKind, type DiscordState, type FakeChannel, type FakeMessage } from "./state.ts";
+
+/** Thread names are 1–100 characters (discord.com/developers/docs/resources/channel#start-thread-from-message). */
+const MAX_THREAD_NAME = 100;
+/** Message listing: default 50, at most 100 per page. */
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 100;
+
+export interface ChannelRouteContext {
+  state: DiscordState;
+  gateway: FakeGateway;
+  /** Typing indicators the bot sent, per channel id (times in ms). */
+  typing: Map<string, number[]>;
+}
+
+type Route = { method: string; pattern: RegExp; handle: (ctx: ChannelRouteContext, req: RestRequest) => RestResponse };
+
+const MENTION = /<@!?(\d+)>/g;
+
+function channelOr404(ctx: ChannelRouteContext, id: string): FakeChannel {
+  const channel = ctx.state.channels.get(id);
+  if (!channel) throw new RestError(404, ErrorCode.UnknownChannel, "Unknown Channel");
+  return channel;
+}
+
+function messageOr404(ctx: ChannelRouteContext, channelId: string, id: string): FakeMessage {
+  const message = ctx.state.messages.get(id);
+  if (!message || message.deleted || message.channelId !== channelId) {
+    throw new RestError(404, ErrorCode.UnknownMessage, "Unknown Message");
+  }
+  return message;
+}
+
+function demand(ctx: ChannelRouteContext, channel: FakeChannel, bits: bigint): void {
+  const perms = ctx.state.permissionsIn(channel.id, ctx.state.bot.id);
+  if ((perms & bits) !== bits) throw new RestError(403, ErrorCode.MissingPermissions, "Missing Permissions");
+}
+
+function sendPermission(channel: FakeChannel): bigint {
+  return Perm.ViewChannel | (channel.type === ChannelKind.PublicThread ? Perm.SendMessagesInThreads : Perm.SendMessages);
+}
+
+const routes: Route[] = [
+  {
+    method: "GET",
+    pattern: /^\/channels\/(\d+)$/,
+    handle: (ctx, req) => ({ status: 200, body: ctx.state.channelJson(channelOr404(ctx, req.params[0]!).id) }),
+  },
+  {
+    method: "POST",
+    pattern: /^\/channels\/(\d+)\/typing$/,
+    handle: (ctx, req) => {
+      const channel = channelOr404(ctx, req.params[0]!);
+      demand(ctx, channel, sendPermission(channel));
+      const list = ctx.typing.get(channel.id) ?? [];
+      list.push(Date.now());
+      ctx.typing.set(channel.id, list);
+      return { status: 204 };
+    },
+  },
+  {
+    method: "GET",
+    pattern: /^\/channels\/(\d+)\/messages$/,
+    handle: (ctx, req) => {
+      const channel = channelOr404(ctx, req.params[0]!);
+      demand(ctx, channel, Perm.ViewChannel | Perm.ReadMessageHistory);
+      const limit = Math.min(MAX_PAGE, Math.max(1, Number(req.query.get("limit") ?? DEFAULT_PAGE)));
+      let list = ctx.state.channelMessages(channel.id);
+      const before = req.query.get("before");
+      const after = req.query.get("after");
+      if (before) list = list.filter((m) => compareSnowflakes(m.id, before) < 0);
+      if (after) list = list.filter((m) => compareSnowflakes(m.id, after) > 0).slice(0, limit);
+      else list = list.slice(-limit);
+      return { status: 200, body: list.reverse().map((m) => ctx.state.messageJson(m.id)) };
+    },
+  },
+  {
+    method: "GET",
+    pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/,
+    handle: (ctx, req) => {
+      const channel = channelOr404(ctx, req.params[0]!);
+      demand(ctx, channel, Perm.ViewChannel | Perm.ReadMessageHistory);
+      return { status: 200, body: ctx.state.messageJson(messageOr404(ctx, channel.id, req.params[1]!).id) };
+    },
+  },
+  {
+    method: "POST",
+    pattern: /^\/channels\/(\d+)\/messages$/,
+    handle: (ctx, req) => {
+      const channel = channelOr404(ctx, req.params[0]!);
+      demand(ctx, channel, sendPermission(channel));
+      const body = record(req.body);
+      const content = checkContent(body.content, true)!;
+      const ref = record(body.message_reference);
+      let reference: FakeMessage["reference"];
+      if (typeof ref.message_id === "string") {
+        const target = ctx.state.messages.get(ref.message_id);
+        if (target && !target.deleted) {
+          reference = { messageId: target.id, channelId: target.channelId, guildId: target.guildId };
+        } else if (ref.fail_if_not_exists !== false) {
+          throw formError("message_reference", "REPLIES_UNKNOWN_MESSAGE", "Unknown message");
+        }
+      }
+      if (channel.archived) channel.archived = false; // posting in an archived thread unarchives it
+      const message = ctx.state.addMessage({
+        channelId: channel.id,
+        authorId: ctx.state.bot.id,
+        content,
+        reference,
+        mentionUserIds: [...content.matchAll(MENTION)].map((m) => m[1]!),
+      });
+      ctx.gateway.dispatch("MESSAGE_CREATE", ctx.state.messageJson(message.id, { gateway: true }));
+      return { status: 200, body: ctx.state.messageJson(message.id) };
+    },
+  },
+  {
+    method: "PATCH",
+    pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/,
+    handle: (ctx, req) => {
+      const channel = channelOr404(ctx, req.params[0]!);
+      const message = messageOr404(ctx, channel.id, req.params[1]!);
+      if (message.authorId !== ctx.state.bot.id) {
+        throw new RestError(403, ErrorCode.CannotEditOtherUsersMessage, "Cannot edit a message authored by another user");
+      }
+      const content = checkContent(record(req.body).content, false);
+      if (content !== undefined) {
+        message.content = content;
+        message.editedAt = Date.now();
+      }
+      ctx.gateway.dispatch("MESSAGE_UPDATE", ctx.state.messageJson(message.id, { gateway: true }));
+      return { status: 200, body: ctx.state.messageJson(message.id) };
+    },
+  },
+  {
+    method: "DELETE",
+    pattern: /^\/channels\/(\d+)\/messages\/(\d+)$/,
+    handle: (ctx, req) => {
+      const channel = channelOr404(ctx, req.params[0]!);
+      const message = messageOr404(ctx, channel.id, req.params[1]!);
+      if (message.authorId !== ctx.state.bot.id) throw new RestError(403, ErrorCode.MissingPermissions, "Missing Permissions");
+      message.deleted = true;
+      ctx.gateway.dispatch("MESSAGE_DELETE", { id: message.id, channel_id: channel.id, guild_id: channel.guildId });
+      return { status: 204 };
+    },
+  },
+  {
+    method: "POST",
+    pattern: /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/,
+    handle: (ctx, req) => {
+      const channel = channelOr404(ctx, req.params[0]!);
+      if (channel.type !== ChannelKind.GuildText) {
+        throw new RestError(400, 50024, "Cannot execute action on this channel type");
+      }
+      const message = messageOr404(ctx, channel.id, req.params[1]!);
+      if (message.threadId) {
+        throw new RestError(400, ErrorCode.ThreadAlreadyCreated, "A thread has already been created for this message");
+      }
+      demand(ctx, channel, Perm.ViewChannel | Perm.CreatePublicThreads);
+      const name = record(req.body).name;
+      if (typeof name !== "string" || name.length < 1 || name.length > MAX_THREAD_NAME) {
+        throw formError("name", "BASE_TYPE_BAD_LENGTH", `Must be between 1 and ${MAX_THREAD_NAME} in length.`);
+      }
+      // A thread started from a message has that message's id.
+      const thread = ctx.state.addThread(channel.id, name, ctx.state.bot.id, message.id);
+      message.threadId = thread.id;
+      ctx.gateway.dispatch("THREAD_CREATE", { ...ctx.state.channelJson(thread.id), newly_created: true });
+      // Discord opens the thread with a system stub pointing at the starter message.
+      const stub = ctx.state.addMessage({
+        channelId: thread.id,
+        authorId: message.authorId,
+        content: "",
+        type: MessageKind.ThreadStarterMessage,
+        reference: { messageId: message.id, channelId: channel.id, guildId: channel.guildId },
+      });
+      ctx.gateway.dispatch("MESSAGE_CREATE", ctx.state.messageJson(stub.id, { gateway: true }));
+      return { status: 201, body: ctx.state.channelJson(thread.id) };
+    },
+  },
+];
+
+export function channelRoute(ctx: ChannelRouteContext, req: RestRequest): RestResponse | undefined {
+  for (const route of routes) {
+    if (route.method !== req.method) continue;
+    const m = route.pattern.exec(req.path);
+    if (m) return route.handle(ctx, { ...req, params: m.slice(1) });
+  }
+  return undefined;
+}
