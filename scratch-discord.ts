@@ -11,7 +11,7 @@ const client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBit
 client.on(Events.Debug, (m) => { if (process.env.DEBUG) console.log("debug", m); });
 client.on(Events.MessageCreate, async (m) => {
   console.log("messageCreate", m.id, m.channelId, m.author.tag, JSON.stringify(m.content), m.channel.type, m.mentions.users.map(u=>u.id));
-  if (m.author.id === client.user!.id) return;
+  if (m.author.id === client.user!.id || (m.type !== 0 && m.type !== 19)) return;
   if (m.guildId) {
     const t = await m.startThread({ name: "hello thread" });
     console.log("thread", t.id, t.parentId);
@@ -29,8 +29,9 @@ client.on(Events.InteractionCreate, async (i) => {
   await i.editReply("done");
   await i.followUp({ content: "more", flags: 64 });
 });
+const ready = new Promise((r) => client.once(Events.ClientReady, r));
 await client.login(fake.token);
-await new Promise((r) => client.once(Events.ClientReady, r));
+await ready;
 console.log("ready", client.user?.tag, client.application?.id, client.guilds.cache.size, client.channels.cache.size);
 await client.application!.commands.set([{ name: "palaver", description: "x" }], g.id);
 fake.say({ channelId: ch.id, authorId: alice.id, content: `<@${fake.state.bot.id}> hello there` });

@@ -11,6 +11,9 @@ import { PriceTable } from "./pricing.ts";
 import { Settings } from "./settings.ts";
 import { Gate } from "./gate.ts";
 import { Bot, type CommandRunner } from "./bot.ts";
+import { CommandExecutor } from "./commands/execute.ts";
+import { UsageReports } from "./usage-report.ts";
+import { ForgetStore } from "./store/forgotten.ts";
 import { Budgets } from "./render/budgets.ts";
 import { INTERRUPTED_NOTE } from "./notes.ts";
 import { describeError } from "./errors.ts";
@@ -47,9 +50,19 @@ export class App {
       retryBaseMs: options.retryBaseMs,
       logger,
     });
-    const commands: CommandRunner = options.commands ?? {
-      run: () => Promise.resolve("The /palaver command is not available in this build."),
-    };
+    const gate = new Gate(config, { db, clock, prices: this.prices });
+    // /palaver (src/commands): reads and changes the same settings and spending limits the bot uses.
+    const commands: CommandRunner =
+      options.commands ??
+      new CommandExecutor({
+        config,
+        clock,
+        settings: this.settings,
+        prices: this.prices,
+        spending: gate.spending,
+        reports: new UsageReports(db, this.prices),
+        forgets: new ForgetStore(db),
+      });
     this.bot = new Bot({
       db,
       config,
@@ -57,7 +70,7 @@ export class App {
       clock,
       claude: this.claude,
       prices: this.prices,
-      gate: new Gate(config, { db, clock, prices: this.prices }),
+      gate,
       commands,
       settings: this.settings,
       budgets: new Budgets(),
@@ -114,7 +127,7 @@ export class App {
           } else {
             await surface.edit(last.id, surface.format(last.content), true);
             await this.bot.budgets.acquire(surface.limits.postBudgets);
-            await surface.post(surface.format(INTERRUPTED_NOTE));
+            await surface.post(surface.format(INTERRUPTED_NOTE), true);
           }
         }
       } catch (err) {

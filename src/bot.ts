@@ -124,7 +124,7 @@ export class Bot implements BotApi {
   /** Post a one-off message (a hint or a refusal), within the surface's post budget. */
   private async say(surface: ReplySurface, markdown: string): Promise<void> {
     await this.budgets.acquire(surface.limits.postBudgets);
-    await surface.post(surface.format(markdown));
+    await surface.post(surface.format(markdown), true);
   }
 
   private async reply(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {

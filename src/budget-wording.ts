@@ -26,7 +26,7 @@ export function budgetRefusal(status: LimitStatus, now: number): string {
   }
   const inFlight = status.reservedMicros > 0 ? `, plus ${formatUsd(status.reservedMicros)} for replies in progress` : "";
   return (
-    `${whose} ${status.period} budget of ${formatUsd(status.limitMicros, true)} is used up ` +
+    `${whose} ${status.period} budget of ${formatUsd(status.limitMicros, "exact")} is used up ` +
     `(${formatUsd(status.spentMicros)} ${spentPhrase(status.period)}${inFlight}); ` +
     `it resets ${resetPhrase(status.period, status.window.end, now)}.`
   );

@@ -40,28 +40,26 @@ export function usdToMicros(usd: number): number {
 }
 
 /**
- * "$12.34"; amounts under a dollar keep up to 4 decimals so a few cents of spend do not show as
- * "$0.00" ("$0.0123"); exact=true keeps all 6 (for limits an admin typed).
+ * How an amount reads:
+ * - "prose": "$12.34"; under a dollar up to 4 decimals, so a few requests' spend does not read
+ *   "$0.00" ("$0.0123", "$0.60");
+ * - "table": the same with a fixed 4 decimals under a dollar, so a column lines up;
+ * - "exact": every significant decimal, at least 2 (limits an admin typed: "$2.50", "$0.000001").
  */
-export function formatUsd(micros: number, exact = false): string {
+export type UsdStyle = "prose" | "table" | "exact";
+
+export function formatUsd(micros: number, style: UsdStyle = "prose"): string {
   const sign = micros < 0 ? "-" : "";
   const abs = Math.abs(micros);
-  const decimals = exact ? MAX_USD_DECIMALS : abs >= MICROS_PER_USD || abs === 0 ? 2 : 4;
-  const whole = Math.floor(abs / MICROS_PER_USD);
-  const frac = abs % MICROS_PER_USD;
-  if (decimals === MAX_USD_DECIMALS) {
-    let digits = String(frac).padStart(MAX_USD_DECIMALS, "0").replace(/0+$/, "");
-    if (digits.length < 2) digits = digits.padEnd(2, "0");
-    return `${sign}$${whole.toLocaleString("en-US")}.${digits}`;
-  }
+  const decimals = style === "exact" ? MAX_USD_DECIMALS : abs >= MICROS_PER_USD || abs === 0 ? 2 : 4;
   const scale = 10 ** (MAX_USD_DECIMALS - decimals);
-  let rounded = Math.round(frac / scale);
-  let wholePart = whole;
-  if (rounded >= 10 ** decimals) {
-    rounded -= 10 ** decimals;
-    wholePart += 1;
+  let whole = Math.floor(abs / MICROS_PER_USD);
+  let fraction = Math.round((abs % MICROS_PER_USD) / scale);
+  if (fraction >= 10 ** decimals) {
+    fraction -= 10 ** decimals;
+    whole += 1;
   }
-  let digits = String(rounded).padStart(decimals, "0");
-  if (decimals > 2) digits = digits.replace(/0+$/, "").padEnd(2, "0");
-  return `${sign}$${wholePart.toLocaleString("en-US")}.${digits}`;
+  let digits = String(fraction).padStart(decimals, "0");
+  if (style !== "table" && decimals > 2) digits = digits.replace(/0+$/, "").padEnd(2, "0");
+  return `${sign}$${whole.toLocaleString("en-US")}.${digits}`;
 }

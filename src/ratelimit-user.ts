@@ -29,7 +29,7 @@ export class UserRateLimiter {
     return {
       ok: false,
       reply:
-        `You have reached the limit of ${describeRate(this.rate)} (${recent.length} requests in the last ` +
+        `You have reached the limit of ${describeRate(this.rate)} (${plural(recent.length, "request")} in the last ` +
         `${windowName(this.rate.windowMs)}); try again in ${durationUntil(now, freeAt)}.`,
     };
   }
@@ -56,7 +56,11 @@ export class UserRateLimiter {
 
 /** "30 requests per hour" */
 export function describeRate(rate: UserRate): string {
-  return `${rate.count} request${rate.count === 1 ? "" : "s"} per ${windowName(rate.windowMs)}`;
+  return `${plural(rate.count, "request")} per ${windowName(rate.windowMs)}`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function windowName(windowMs: number): string {

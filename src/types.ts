@@ -96,8 +96,12 @@ export interface ReplySurface {
   readonly limits: SurfaceLimits;
   /** Convert Claude's Markdown to the platform's format (must keep code blocks intact). */
   format(markdown: string): string;
-  /** Post a new message in the reply's place; returns its platform id. */
-  post(text: string): Promise<PlatformId>;
+  /**
+   * Post a new message in the reply's place; returns its platform id. `final` is true when the
+   * message will get no edit after this post (a one-off note, or a part posted with its final
+   * text): Slack uses it to post plainly instead of opening a native stream nobody would close.
+   */
+  post(text: string, final?: boolean): Promise<PlatformId>;
   /** Replace a message's text. `final` is true for the last edit the message will get. */
   edit(messageId: PlatformId, text: string, final: boolean): Promise<void>;
   /**

@@ -1,10 +1,10 @@
-// PLACEHOLDER written by the lead so src/main.ts type-checks while the Slack adapter is being
-// built; the Slack engineer replaces this whole file.
+// Palaver's Slack adapter. Only adapters/slack/ imports @slack/bolt.
 import type { SlackConfig } from "../../src/config.ts";
 import type { Logger } from "../../src/log.ts";
-import type { Adapter } from "../../src/types.ts";
-import { PalaverError } from "../../src/errors.ts";
+import { SlackAdapter, type SlackAdapterOptions } from "./adapter.ts";
 
-export function createSlackAdapter(_config: SlackConfig, _logger: Logger): Adapter {
-  throw new PalaverError("adapter_failed", "the Slack adapter is not built yet");
+export { SlackAdapter, EVENTS_PATH, type SlackAdapterOptions } from "./adapter.ts";
+
+export function createSlackAdapter(config: SlackConfig, logger: Logger, options?: SlackAdapterOptions): SlackAdapter {
+  return new SlackAdapter(config, logger, options);
 }

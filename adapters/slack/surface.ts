@@ -141,13 +141,17 @@ export class SlackReplySurface implements ReplySurface {
       });
       this.lastStatusAt = this.now();
     } catch (err) {
+      // Slack said no (e.g. missing chat:write in an old install): stop asking in this workspace.
+      // A network failure is retried at the core's next refresh.
       if (slackErrorCode(err) !== undefined) caps.thinkingStatus = false;
-      throw new PalaverError("surface_failed", `Slack status failed: ${describe(err)}`, { cause: err });
+      throw new PalaverError("surface_failed", `Slack assistant.threads.setStatus failed: ${describe(err)}`, { cause: err });
     }
   }
 
-  async post(text: string): Promise<PlatformId> {
-    if (this.transport === "stream") {
+  async post(text: string, final = false): Promise<PlatformId> {
+    // A message that gets no edit after this post gains nothing from a stream (and a stream
+    // nobody stops would look unfinished until Slack expires it): post it plainly.
+    if (this.transport === "stream" && !final) {
       try {
         const res = await this.deps.client.chat.startStream({
           channel: this.where.channel,

@@ -49,17 +49,19 @@ export async function toThreadMessage(m: SlackMessage, channel: string, me: Slac
 }
 
 export async function fetchThread(me: SlackIdentity, channel: string, threadTs: string): Promise<ThreadMessage[]> {
-  const raw: SlackMessage[] = [];
+  // Keyed by ts: whether a continuation page repeats the thread's parent is not something to
+  // rely on either way.
+  const byTs = new Map<string, SlackMessage>();
   let cursor: string | undefined;
   do {
     const page = await me.client.conversations.replies({ channel, ts: threadTs, limit: REPLIES_PAGE_SIZE, cursor });
     for (const m of page.messages ?? []) {
       const msg = readMessage(m);
-      if (msg && SPOKEN_SUBTYPES.has(msg.subtype)) raw.push(msg);
+      if (msg && SPOKEN_SUBTYPES.has(msg.subtype)) byTs.set(msg.ts, msg);
     }
     // An empty next_cursor means the last page (Slack's cursor pagination).
     cursor = page.response_metadata?.next_cursor || undefined;
   } while (cursor);
-  raw.sort((a, b) => tsToMillis(a.ts) - tsToMillis(b.ts) || a.ts.localeCompare(b.ts));
+  const raw = [...byTs.values()].sort((a, b) => tsToMillis(a.ts) - tsToMillis(b.ts) || a.ts.localeCompare(b.ts));
   return Promise.all(raw.map((m) => toThreadMessage(m, channel, me)));
 }

@@ -33,7 +33,7 @@ export function showBudget(ctx: CommandContext): string {
       rows.push([
         scopeLabel(scope),
         period,
-        limit ? formatUsd(limit.limitMicros, true) : "none",
+        limit ? formatUsd(limit.limitMicros, "exact") : "none",
         formatUsd(spent),
         reserved > 0 ? formatUsd(reserved) : "-",
         period === "daily" ? "00:00 UTC" : new Date(window.end).toISOString().slice(0, 10),
@@ -79,9 +79,9 @@ function resolveScope(ctx: CommandContext, args: ScopeArgs): { scopeId: string; 
 }
 
 function previousText(ctx: CommandContext, args: ScopeArgs, old: { limitMicros: number; setBy: string } | undefined): string {
-  if (old) return `${formatUsd(old.limitMicros, true)}, set by ${old.setBy}`;
+  if (old) return `${formatUsd(old.limitMicros, "exact")}, set by ${old.setBy}`;
   const fallback = ctx.deps.spending.defaultFor(args.scope, args.period);
-  return fallback ? `the default ${formatUsd(fallback.limitMicros, true)} from ${fallback.variable}` : "no limit";
+  return fallback ? `the default ${formatUsd(fallback.limitMicros, "exact")} from ${fallback.variable}` : "no limit";
 }
 
 export function setBudget(ctx: CommandContext, args: ScopeArgs & { limitMicros: number }): string {
@@ -93,7 +93,7 @@ export function setBudget(ctx: CommandContext, args: ScopeArgs & { limitMicros: 
   const spent = args.period === "daily" ? spend.daily : spend.monthly;
   const blocked = spent >= args.limitMicros ? " That is already reached, so requests there are refused until it resets or is raised." : "";
   return (
-    `Set ${resolved.label} ${args.period} budget to ${formatUsd(args.limitMicros, true)} ` +
+    `Set ${resolved.label} ${args.period} budget to ${formatUsd(args.limitMicros, "exact")} ` +
     `(was: ${previousText(ctx, args, old)}). ${formatUsd(spent)} ${spentPhrase(args.period)} so far; ` +
     `it resets ${resetPhrase(args.period, windowAt(args.period, ctx.now).end, ctx.now)}.${blocked}`
   );
@@ -105,9 +105,9 @@ export function clearBudget(ctx: CommandContext, args: ScopeArgs): string {
   if ("error" in resolved) return resolved.error;
   const old = ctx.deps.spending.clear(args.scope, resolved.scopeId, args.period);
   const fallback = ctx.deps.spending.defaultFor(args.scope, args.period);
-  const now = fallback ? `the default ${formatUsd(fallback.limitMicros, true)} from ${fallback.variable} applies again` : `no ${args.period} limit applies now`;
+  const now = fallback ? `the default ${formatUsd(fallback.limitMicros, "exact")} from ${fallback.variable} applies again` : `no ${args.period} limit applies now`;
   if (!old) return `${capitalize(resolved.label)} ${args.period} budget was not set by command; nothing was changed (${now.replace(" again", "")}).`;
-  return `Cleared ${resolved.label} ${args.period} budget of ${formatUsd(old.limitMicros, true)}; ${now}.`;
+  return `Cleared ${resolved.label} ${args.period} budget of ${formatUsd(old.limitMicros, "exact")}; ${now}.`;
 }
 
 function capitalize(text: string): string {

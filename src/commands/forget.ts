@@ -8,9 +8,17 @@ export function forget(ctx: CommandContext): string {
     return "Only admins can make Palaver forget a channel conversation; in a DM with Palaver anyone can. Nothing was deleted.";
   }
   if (!request.conversationId) {
-    return "Run `/palaver forget` inside the thread or DM whose history should be deleted. Nothing was deleted.";
+    if (request.isDM) {
+      // In a DM outside any thread: everything Palaver holds of this DM, which is this person's.
+      const gone = ctx.deps.forgets.forgetChannel(request.channelId, ctx.now, actor(request));
+      return `Forgotten: deleted ${count(gone.messages, "stored message")} in ${count(gone.conversations, "conversation")} of this DM. The next message starts fresh.`;
+    }
+    return "Run `/palaver forget` inside the thread whose history should be deleted. Nothing was deleted.";
   }
   const deleted = ctx.deps.forgets.forget(request.conversationId, ctx.now, actor(request));
-  const what = deleted === 1 ? "1 stored message" : `${deleted} stored messages`;
-  return `Forgotten: deleted ${what} of this conversation. The next message here starts a fresh conversation.`;
+  return `Forgotten: deleted ${count(deleted, "stored message")} of this conversation. The next message here starts fresh.`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

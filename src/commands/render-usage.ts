@@ -83,7 +83,7 @@ function cells(label: string, t: UsageTotals, totalCost: number): string[] {
     compact(t.outputTokens),
     compact(t.cacheReadTokens),
     compact(t.cacheWriteTokens),
-    formatUsd(t.costMicros),
+    formatUsd(t.costMicros, "table"),
     totalCost > 0 ? percent(t.costMicros / totalCost) : "-",
   ];
 }

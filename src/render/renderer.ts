@@ -146,7 +146,7 @@ export class ReplyRenderer {
     if (part.id) return;
     await this.options.budgets.acquire(this.surface.limits.postBudgets);
     await this.safely(async () => {
-      part.id = await this.surface.post(PLACEHOLDER_TEXT);
+      part.id = await this.surface.post(PLACEHOLDER_TEXT, false);
       part.shown = PLACEHOLDER_TEXT;
       this.options.hooks?.onPost?.(0, part.id, "");
     });
@@ -198,7 +198,7 @@ export class ReplyRenderer {
           await this.surface.edit(part.id, text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
           this.options.hooks?.onUpdate?.(i, part.id, raw);
         } else {
-          part.id = await this.surface.post(text.length > 0 ? text : PLACEHOLDER_TEXT);
+          part.id = await this.surface.post(text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
           this.options.hooks?.onPost?.(i, part.id, raw);
           if (isFinal && text.length > 0) {
             // A post is already its own final state.

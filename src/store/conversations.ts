@@ -98,6 +98,10 @@ export class ConversationStore {
          AND status IN ('complete', 'interrupted')`,
       ),
       deleteConversation: db.prepare("DELETE FROM conversations WHERE id = ?"),
+      // /palaver forget (src/store/forgotten.ts, migration 002): history up to then stays gone.
+      forgottenAt: db.prepare<[string], { forgotten_at: number }>(
+        "SELECT forgotten_at FROM forgotten_conversations WHERE conversation_id = ?",
+      ),
     };
   }
 
@@ -117,8 +121,11 @@ export class ConversationStore {
   /**
    * Store one platform message. Human messages take the platform's latest text; Palaver's own
    * messages keep the text we stored when we wrote them (the platform has the formatted copy).
+   * Messages from before a /palaver forget of the conversation are not stored again.
    */
   upsert(conversationId: string, m: ThreadMessage, now: number): void {
+    const forgotten = this.stmts.forgottenAt.get(conversationId);
+    if (forgotten && m.createdAt <= forgotten.forgotten_at) return;
     const existing = this.stmts.get.get(m.id);
     const attachments = m.attachments && m.attachments.length > 0 ? JSON.stringify(m.attachments) : null;
     if (!existing) {

@@ -20,6 +20,7 @@ export class ForgetStore {
       // accounting: they hold token counts and costs, not text.
       deleteConversation: db.prepare("DELETE FROM conversations WHERE id = ?"),
       deleteThreadSettings: db.prepare("DELETE FROM settings WHERE scope = ?"),
+      inChannel: db.prepare<[string], { id: string }>("SELECT id FROM conversations WHERE channel_id = ?"),
     };
   }
 
@@ -31,6 +32,19 @@ export class ForgetStore {
       this.stmts.deleteThreadSettings.run(scopeId("thread", conversationId));
       this.stmts.mark.run(conversationId, now, by);
       return messages;
+    })();
+  }
+
+  /**
+   * Forget every conversation held for a channel (a DM, where each thread is a conversation);
+   * returns how many conversations and messages were deleted.
+   */
+  forgetChannel(channelId: string, now: number, by: string): { conversations: number; messages: number } {
+    return this.db.transaction(() => {
+      const ids = this.stmts.inChannel.all(channelId).map((r) => r.id);
+      let messages = 0;
+      for (const id of ids) messages += this.forget(id, now, by);
+      return { conversations: ids.length, messages };
     })();
   }
 

@@ -269,7 +269,8 @@ export class FakeDiscord {
         body = raw;
       }
       const method = req.method ?? "GET";
-      const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : url.pathname;
+      const pathname = decodeURIComponent(url.pathname);
+      const path = pathname.startsWith(API_PREFIX) ? pathname.slice(API_PREFIX.length) : pathname;
       const out = this.route({ method, path, params: [], query: url.searchParams, body }, req.headers.authorization);
       this.calls.push({ at: Date.now(), method, path, query: url.search, body, status: out.status });
       const headers: Record<string, string> = { ...out.headers };

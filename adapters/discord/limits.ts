@@ -1,0 +1,70 @@
+// Discord's limits as Palaver uses them. Sources: ../shared/docs/platform-facts.md (Discord).
+import type { RateBudget, SurfaceLimits } from "../../src/types.ts";
+
+/** Message content holds at most 2,000 characters. */
+export const MAX_MESSAGE_LENGTH = 2000;
+
+/** Thread names are 1–100 characters. */
+export const MAX_THREAD_NAME_LENGTH = 100;
+
+/**
+ * Message edits per channel. Discord does not document the edit limit; the common observation
+ * is about 5 edits per 5 s per channel, shared by every message in that channel (one route bucket
+ * per channel). We allow 4 per 5.5 s: one fewer than the observed limit and half a second longer,
+ * so that the gap between our grant and Discord's count (network and discord.js queueing jitter,
+ * up to ~0.5 s) can never squeeze a sixth edit into one of Discord's 5-second windows, even
+ * when several replies stream into one channel at once. Threads are channels of their own, so
+ * every thread gets its own budget.
+ */
+export const EDITS_PER_WINDOW = 4;
+export const EDIT_WINDOW_MS = 5_500;
+
+/** New messages per channel: the same observed ~5 / 5 s, with the same margin. */
+export const POSTS_PER_WINDOW = 4;
+export const POST_WINDOW_MS = 5_500;
+
+/** Gap between two edits of one message: a lone reply spreads its budget evenly. */
+export const EDIT_INTERVAL_MS = EDIT_WINDOW_MS / EDITS_PER_WINDOW;
+
+/**
+ * Appended while a reply is still streaming. Discord shows no streaming state of its own once the
+ * message is posted (typing stops when the bot posts), so a trailing ellipsis says "more coming".
+ */
+export const STREAMING_INDICATOR = " …";
+
+/**
+ * An interaction must be answered within 3 s, else deferred (its token then lives 15 min).
+ * We defer when the command has not finished after 1.5 s, leaving 1.5 s for the answer to reach
+ * Discord.
+ */
+export const DEFER_AFTER_MS = 1_500;
+
+/** Messages per page when listing a channel (Discord's maximum). */
+export const FETCH_PAGE_SIZE = 100;
+
+/**
+ * A thread is read back at most this far (newest first); older messages fall outside any model's
+ * context window anyway (200k tokens ≈ 800k characters ≈ 400 full-length messages).
+ */
+export const MAX_THREAD_MESSAGES = 1000;
+
+/** A reply chain is walked at most this many messages up. */
+export const MAX_CHAIN_LENGTH = 200;
+
+export function editBudget(channel: string): RateBudget {
+  return { key: `discord:edit:${channel}`, limit: EDITS_PER_WINDOW, windowMs: EDIT_WINDOW_MS };
+}
+
+export function postBudget(channel: string): RateBudget {
+  return { key: `discord:post:${channel}`, limit: POSTS_PER_WINDOW, windowMs: POST_WINDOW_MS };
+}
+
+export function surfaceLimits(channel: string): SurfaceLimits {
+  return {
+    maxMessageLength: MAX_MESSAGE_LENGTH,
+    editIntervalMs: EDIT_INTERVAL_MS,
+    editBudgets: [editBudget(channel)],
+    postBudgets: [postBudget(channel)],
+    streamingIndicator: STREAMING_INDICATOR,
+  };
+}

@@ -1,0 +1,243 @@
+// The Slack adapter: real Bolt in Socket Mode or HTTP mode, translating events for the core and
+// giving it reply surfaces. Listeners ack at once (Bolt acks Events API deliveries before running
+// them; the slash command acks first thing), then do the slow work.
+import type { Server } from "node:http";
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type AllMiddlewareArgs } from "@slack/bolt";
+import type { SlackConfig } from "../../src/config.ts";
+import { describeError, PalaverError } from "../../src/errors.ts";
+import type { Logger } from "../../src/log.ts";
+import type { Adapter, BotApi, ReplySurface } from "../../src/types.ts";
+import { boltLogger } from "./bolt-logger.ts";
+import { COMMAND_NAME, toCommandRequest, type SlashCommandPayload } from "./command.ts";
+import { decodeAddress, type SlackReplyAddress } from "./ids.ts";
+import { fromAppMention, fromMessage, type Inbound } from "./inbound.ts";
+import { MINUTE, STOP_STREAM_BUDGET_PER_MINUTE } from "./limits.ts";
+import { markdownToMrkdwn } from "./mrkdwn.ts";
+import { SlackReplySurface, WorkspaceCapabilities } from "./surface.ts";
+import type { SlackIdentity } from "./thread.ts";
+import { UserDirectory } from "./users.ts";
+import { bodyTeam, readMessage } from "./wire.ts";
+import { LimiterPool } from "./window-limiter.ts";
+
+/** Path Slack posts Events API and slash-command requests to in HTTP mode. */
+export const EVENTS_PATH = "/slack/events";
+
+/**
+ * Web API retries: a few, quickly. @slack/web-api's default (10 retries over ~30 minutes) suits
+ * batch jobs, not a person watching a reply; the core retries failed edits itself. 429s are
+ * retried after Slack's Retry-After by the client before this backoff applies.
+ */
+const WEB_API_RETRY = { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true };
+/** One Web API request may take this long before it is abandoned and retried. */
+const WEB_API_TIMEOUT_MS = 30_000;
+
+export interface SlackAdapterOptions {
+  /** Start replies with native streaming when the workspace has it (default true). */
+  nativeStreaming?: boolean;
+}
+
+export class SlackAdapter implements Adapter {
+  readonly platform = "slack" as const;
+  /** Web API client for everything Palaver does (Bolt's own client stays idle). */
+  readonly client: webApi.WebClient;
+  private readonly capabilities: WorkspaceCapabilities;
+  private readonly limiters = new LimiterPool();
+  private readonly users: UserDirectory;
+  private app?: App;
+  private socket?: SocketModeReceiver;
+  private server?: Server;
+  private me?: SlackIdentity;
+
+  constructor(
+    private readonly config: SlackConfig,
+    private readonly logger: Logger,
+    options: SlackAdapterOptions = {},
+  ) {
+    this.client = new webApi.WebClient(config.botToken, {
+      slackApiUrl: config.apiUrl,
+      logger: boltLogger(logger),
+      retryConfig: WEB_API_RETRY,
+      timeout: WEB_API_TIMEOUT_MS,
+    });
+    this.client.on(webApi.WebClientEvent.RATE_LIMITED, (retryAfterSeconds: number, { url }: { url: string }) => {
+      this.logger.warn({ url, retryAfterSeconds }, "slack rate limited; waiting as Slack asked");
+    });
+    this.capabilities = new WorkspaceCapabilities(options.nativeStreaming ?? true);
+    this.users = new UserDirectory(this.client, logger);
+  }
+
+  /** The port the HTTP receiver listens on (HTTP mode, after start). */
+  get port(): number | undefined {
+    const address = this.server?.address();
+    return typeof address === "object" && address !== null ? address.port : undefined;
+  }
+
+  /** Who Palaver is in the workspace (after start). */
+  get identity(): SlackIdentity | undefined {
+    return this.me;
+  }
+
+  async start(bot: BotApi): Promise<void> {
+    const auth = await this.client.auth.test().catch((err: unknown) => {
+      throw new PalaverError("adapter_failed", `Slack auth.test failed (check SLACK_BOT_TOKEN): ${describeError(err).message}`, {
+        cause: err,
+      });
+    });
+    if (!auth.user_id || !auth.team_id || !auth.bot_id) {
+      throw new PalaverError("adapter_failed", "Slack auth.test did not return a bot user: SLACK_BOT_TOKEN must be a bot token (xoxb-…)");
+    }
+    const botName = (await this.users.get(auth.user_id)).displayName || auth.user || "Palaver";
+    this.me = {
+      client: this.client,
+      team: auth.team_id,
+      botUserId: auth.user_id,
+      botId: auth.bot_id,
+      botName,
+      users: this.users,
+    };
+    const app = this.buildApp(auth.user_id, auth.bot_id);
+    this.register(app, bot, this.me);
+    this.app = app;
+    if (this.config.mode === "socket") {
+      await app.start();
+    } else {
+      this.server = (await app.start(this.config.port)) as Server;
+    }
+    this.logger.info(
+      {
+        mode: this.config.mode,
+        ...(this.config.mode === "http" ? { port: this.port, path: EVENTS_PATH } : {}),
+        bot: `@${auth.user} (${auth.user_id})`,
+        workspace: `${auth.team} (${auth.team_id})`,
+      },
+      this.config.mode === "socket" && this.config.signingSecret
+        ? "slack connected in Socket Mode (SLACK_APP_TOKEN wins over SLACK_SIGNING_SECRET)"
+        : `slack connected (${this.config.mode === "socket" ? "Socket Mode" : "HTTP"})`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    const app = this.app;
+    this.app = undefined;
+    if (!app) return;
+    if (this.socket) {
+      // Bolt's SocketModeReceiver.stop() does not wait for the socket to close; the client does.
+      await this.socket.client.disconnect();
+    } else {
+      await app.stop();
+    }
+    this.server = undefined;
+  }
+
+  reopen(address: string): ReplySurface {
+    return this.surface(decodeAddress(address), true);
+  }
+
+  private surface(address: SlackReplyAddress, reopened: boolean): SlackReplySurface {
+    return new SlackReplySurface(
+      address,
+      {
+        client: this.client,
+        logger: this.logger,
+        capabilities: this.capabilities,
+        stopStreamLimiter: this.limiters.get(`${address.team}:chat.stopStream`, STOP_STREAM_BUDGET_PER_MINUTE, MINUTE),
+      },
+      { reopened },
+    );
+  }
+
+  private buildApp(botUserId: string, botId: string): App {
+    const logger = boltLogger(this.logger);
+    const common = {
+      token: this.config.botToken,
+      botUserId,
+      botId,
+      // auth.test already ran in start(); Bolt would otherwise call it again from its constructor.
+      tokenVerificationEnabled: false,
+      logger,
+      clientOptions: { slackApiUrl: this.config.apiUrl },
+    };
+    if (this.config.mode === "socket") {
+      if (!this.config.appToken) throw new PalaverError("config_invalid", "Socket Mode needs SLACK_APP_TOKEN");
+      this.socket = new SocketModeReceiver({
+        appToken: this.config.appToken,
+        logger,
+        // Socket Mode's apps.connections.open goes through these options too (SLACK_API_URL).
+        installerOptions: { clientOptions: { slackApiUrl: this.config.apiUrl } },
+      });
+      return new App({ ...common, receiver: this.socket });
+    }
+    if (!this.config.signingSecret) throw new PalaverError("config_invalid", "HTTP mode needs SLACK_SIGNING_SECRET");
+    const receiver = new HTTPReceiver({
+      signingSecret: this.config.signingSecret,
+      endpoints: EVENTS_PATH,
+      port: this.config.port,
+      logger,
+    });
+    return new App({ ...common, receiver });
+  }
+
+  private register(app: App, bot: BotApi, me: SlackIdentity): void {
+    const followups = { enabled: this.config.threadFollowups, knows: (id: string) => bot.knowsConversation(id) };
+
+    app.event("app_mention", async ({ event, body, context }) => {
+      const ev = readMessage(event);
+      if (!ev) return;
+      this.logRetry(context, body);
+      await this.dispatch(bot, await fromAppMention(ev, bodyTeam(body) ?? me.team, me), body);
+    });
+
+    app.message(async ({ message, body, context }) => {
+      const ev = readMessage(message);
+      if (!ev) return;
+      this.logRetry(context, body);
+      await this.dispatch(bot, await fromMessage(ev, bodyTeam(body) ?? me.team, me, followups), body);
+    });
+
+    app.command(COMMAND_NAME, async ({ command, ack, respond }) => {
+      // Slack wants the ack within 3 s; the answer follows through response_url.
+      await ack();
+      const request = await toCommandRequest(command as SlashCommandPayload, this.users);
+      const answer = await bot.command(request);
+      await respond({ response_type: "ephemeral", text: markdownToMrkdwn(answer) });
+    });
+
+    app.error(async (error) => {
+      this.logger.error({ err: describeError(error) }, "slack listener failed");
+    });
+  }
+
+  private async dispatch(bot: BotApi, inbound: Inbound, body: unknown): Promise<void> {
+    switch (inbound.kind) {
+      case "reply": {
+        const outcome = await bot.handle(inbound.message, this.surface(inbound.address, false));
+        this.logger.debug({ id: inbound.message.id, outcome }, "slack message handled");
+        return;
+      }
+      case "edited":
+        if (this.claim(bot, body)) bot.messageEdited(inbound.id, inbound.text);
+        return;
+      case "deleted":
+        if (this.claim(bot, body)) bot.messageDeleted(inbound.id);
+        return;
+      case "ignore":
+        this.logger.trace({ reason: inbound.reason }, "slack event ignored");
+        return;
+    }
+  }
+
+  /** Edits and deletions are applied once per Slack event_id (Slack redelivers on timeouts). */
+  private claim(bot: BotApi, body: unknown): boolean {
+    const eventId = typeof body === "object" && body !== null ? (body as { event_id?: unknown }).event_id : undefined;
+    return typeof eventId !== "string" || bot.claimEvent(`slack:event:${eventId}`);
+  }
+
+  private logRetry(context: AllMiddlewareArgs["context"], body: unknown): void {
+    if (context.retryNum) {
+      this.logger.info(
+        { retryNum: context.retryNum, retryReason: context.retryReason, eventId: (body as { event_id?: string }).event_id },
+        "slack redelivered an event",
+      );
+    }
+  }
+}
