@@ -5,14 +5,7 @@ import { ConfigError, parseConfig, readEnvironment } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { installCrashHandlers, onShutdownSignal } from "./process.ts";
 import { createPlatformAdapters } from "../adapters/index.ts";
-
-export const NO_PLATFORM_MESSAGE = [
-  "palaver: no chat platform is configured, so there is nothing to connect to.",
-  "  Slack (Socket Mode): set SLACK_BOT_TOKEN and SLACK_APP_TOKEN",
-  "  Slack (HTTP):        set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and PORT)",
-  "  Discord:             set DISCORD_BOT_TOKEN",
-  "Put them in .env (see .env.example). To try Palaver without either, run: npm run chat",
-].join("\n");
+import { NO_PLATFORM_MESSAGE } from "./notes.ts";
 
 async function main(): Promise<number> {
   let config;

@@ -46,3 +46,12 @@ export function errorText(code: ErrorCode, model: string): string {
       return "Something went wrong while answering; please try again.";
   }
 }
+
+/** `npm start` with no platform credentials. */
+export const NO_PLATFORM_MESSAGE = [
+  "palaver: no chat platform is configured, so there is nothing to connect to.",
+  "  Slack (Socket Mode): set SLACK_BOT_TOKEN and SLACK_APP_TOKEN",
+  "  Slack (HTTP):        set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and PORT)",
+  "  Discord:             set DISCORD_BOT_TOKEN",
+  "Put them in .env (see .env.example). To try Palaver without either, run: npm run chat",
+].join("\n");

@@ -21,13 +21,15 @@ export interface RecordingSurfaceOptions {
   callDelayMs?: number;
 }
 
+/** Message ids are unique across every screen, as platform ids are. */
+let nextMessage = 0;
+
 /** Shared by many surfaces, like one platform workspace holding many messages. */
 export class FakeScreen {
   readonly messages = new Map<string, string>();
   readonly order: string[] = [];
-  private seq = 0;
   nextId(): string {
-    return `test:msg-${++this.seq}`;
+    return `test:msg-${++nextMessage}`;
   }
 }
 

@@ -1,0 +1,102 @@
+// Reading conversations back from Discord over REST: a thread's messages (plus the message it
+// was started from), and a reply chain walked up from its newest message to its root.
+import { DiscordAPIError, makeURLSearchParams, RESTJSONErrorCodes, Routes, type APIMessage, type REST } from "discord.js";
+import { PalaverError } from "../../src/errors.ts";
+import type { GuildKey } from "./ids.ts";
+import { FETCH_PAGE_SIZE, MAX_CHAIN_LENGTH, MAX_THREAD_MESSAGES } from "./limits.ts";
+import { fromApi, isConversational, type DiscordMessage } from "./normalize.ts";
+
+/** Messages kept for chain walks; edits and deletions update or drop them. */
+const CACHE_SIZE = 2_000;
+
+function isGone(err: unknown): boolean {
+  return (
+    err instanceof DiscordAPIError &&
+    (err.code === RESTJSONErrorCodes.UnknownMessage || err.code === RESTJSONErrorCodes.UnknownChannel)
+  );
+}
+
+export class DiscordHistory {
+  private readonly cache = new Map<string, DiscordMessage>();
+
+  constructor(
+    private readonly rest: REST,
+    private readonly me: () => string,
+  ) {}
+
+  remember(m: DiscordMessage): void {
+    this.cache.delete(m.id);
+    this.cache.set(m.id, m);
+    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  edited(id: string, content: string): void {
+    const m = this.cache.get(id);
+    if (m) m.content = content;
+  }
+
+  deleted(id: string): void {
+    this.cache.delete(id);
+  }
+
+  /** One message, or undefined when it no longer exists. */
+  async message(guildId: GuildKey, channelId: string, id: string): Promise<DiscordMessage | undefined> {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    try {
+      const d = (await this.rest.get(Routes.channelMessage(channelId, id))) as APIMessage;
+      const m = fromApi(d, guildId);
+      this.remember(m);
+      return m;
+    } catch (err) {
+      if (isGone(err)) return undefined;
+      throw new PalaverError("adapter_failed", `discord: could not read message ${id}`, { cause: err });
+    }
+  }
+
+  /**
+   * A thread's conversation, oldest first: the message it was started from (when there is one)
+   * and its messages, system messages left out.
+   */
+  async thread(guildId: string, threadId: string, parentId: string | undefined): Promise<DiscordMessage[]> {
+    const out: DiscordMessage[] = [];
+    let before: string | undefined;
+    try {
+      while (out.length < MAX_THREAD_MESSAGES) {
+        const page = (await this.rest.get(Routes.channelMessages(threadId), {
+          query: makeURLSearchParams({ limit: FETCH_PAGE_SIZE, before }),
+        })) as APIMessage[];
+        for (const d of page) out.push(fromApi(d, guildId));
+        if (page.length < FETCH_PAGE_SIZE) break;
+        before = page[page.length - 1]!.id;
+      }
+    } catch (err) {
+      throw new PalaverError("adapter_failed", `discord: could not read thread ${threadId}`, { cause: err });
+    }
+    // A thread started from a message has that message's id; the message lives in the parent.
+    if (parentId) {
+      const starter = await this.message(guildId, parentId, threadId);
+      if (starter) out.push(starter);
+    }
+    return out.filter((m) => isConversational(m.type)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  /**
+   * Walk a reply chain up from `start`. Palaver's messages lead to what they answer; a person's
+   * message leads further up only when it replies to one of Palaver's. The root is the first
+   * message of the chain: the one that started the conversation.
+   */
+  async chain(start: DiscordMessage): Promise<{ rootId: string; messages: DiscordMessage[] }> {
+    const me = this.me();
+    const path = [start];
+    let current = start;
+    while (path.length < MAX_CHAIN_LENGTH && current.referenceId) {
+      const next = await this.message(current.guildId, current.channelId, current.referenceId);
+      if (!next) break;
+      if (current.author.id !== me && next.author.id !== me) break;
+      path.push(next);
+      current = next;
+    }
+    return { rootId: current.id, messages: path.reverse().filter((m) => isConversational(m.type)) };
+  }
+}

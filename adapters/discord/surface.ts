@@ -1,0 +1,78 @@
+// Where one reply goes on Discord: a thread, a DM, or a channel (as a reply to the message that
+// asked). Typing indicator until the first text, then one message posted and edited; a reply past
+// 2,000 characters continues in further messages, each a reply to the one before in reply chains
+// so that the chain stays walkable. 429s are waited out by discord.js's REST queue; the core
+// coalesces stale edits meanwhile (it never starts an edit before the previous one finished).
+import { Routes, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from "discord.js";
+import { PalaverError } from "../../src/errors.ts";
+import type { PlatformId, ReplySurface, SurfaceLimits } from "../../src/types.ts";
+import { formatForDiscord } from "./format.ts";
+import { decodeMessageId, messageId, surfaceAddress, type SurfaceTarget } from "./ids.ts";
+import { surfaceLimits } from "./limits.ts";
+import { fromApi, type DiscordMessage } from "./normalize.ts";
+
+export interface SurfaceHooks {
+  /** A message Palaver just posted (for reply-chain walks). */
+  posted?(message: DiscordMessage): void;
+}
+
+export class DiscordSurface implements ReplySurface {
+  readonly address: string;
+  readonly limits: SurfaceLimits;
+  /** The last message this surface posted: continuations reply to it. */
+  private lastPosted: string | undefined;
+
+  constructor(
+    private readonly rest: REST,
+    private readonly target: SurfaceTarget,
+    private readonly hooks: SurfaceHooks = {},
+  ) {
+    this.address = surfaceAddress(target);
+    this.limits = surfaceLimits(target.channelId);
+  }
+
+  format(markdown: string): string {
+    return formatForDiscord(markdown);
+  }
+
+  /** Discord's typing indicator lasts 10 s; the core re-sends it every ~4 s until the first text. */
+  async showThinking(): Promise<void> {
+    try {
+      await this.rest.post(Routes.channelTyping(this.target.channelId));
+    } catch (err) {
+      throw new PalaverError("surface_failed", `discord: typing indicator in ${this.target.channelId} failed`, { cause: err });
+    }
+  }
+
+  async post(text: string): Promise<PlatformId> {
+    const replyTo = this.lastPosted ?? this.target.replyTo;
+    const body: RESTPostAPIChannelMessageJSONBody = {
+      content: text,
+      // Claude's text never pings anyone (no @everyone, no roles); the first message of a reply
+      // notifies the person it answers.
+      allowed_mentions: { parse: [], replied_user: this.lastPosted === undefined },
+      ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
+    };
+    let d: APIMessage;
+    try {
+      d = (await this.rest.post(Routes.channelMessages(this.target.channelId), { body })) as APIMessage;
+    } catch (err) {
+      throw new PalaverError("surface_failed", `discord: posting in ${this.target.channelId} failed`, { cause: err });
+    }
+    this.lastPosted = d.id;
+    this.hooks.posted?.(fromApi(d, this.target.guildId));
+    return messageId({ guildId: this.target.guildId, channelId: d.channel_id, messageId: d.id });
+  }
+
+  async edit(id: PlatformId, text: string, _final: boolean): Promise<void> {
+    const ref = decodeMessageId(id);
+    if (!ref) throw new PalaverError("surface_failed", `discord: ${id} is not a Discord message id`);
+    try {
+      await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), {
+        body: { content: text, allowed_mentions: { parse: [] } },
+      });
+    } catch (err) {
+      throw new PalaverError("surface_failed", `discord: editing ${ref.messageId} failed`, { cause: err });
+    }
+  }
+}

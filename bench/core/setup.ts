@@ -1,0 +1,50 @@
+// One real App for a benchmark: a real SQLite file in a temp dir, the real Claude SDK pointed at
+// the fake Claude, logs silenced.
+import { App } from "../../src/app.ts";
+import { parseConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+import type { InboundMessage } from "../../src/types.ts";
+import { tempDatabasePath } from "../lib.ts";
+
+export interface BenchApp {
+  app: App;
+  close(): Promise<void>;
+}
+
+export async function startApp(claudeUrl: string, env: Record<string, string> = {}): Promise<BenchApp> {
+  const db = tempDatabasePath();
+  const config = parseConfig({
+    ANTHROPIC_API_KEY: "sk-bench-0000",
+    ANTHROPIC_BASE_URL: claudeUrl,
+    DATABASE_PATH: db.file,
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const app = await App.create(config, { logger: silentLogger() });
+  return {
+    app,
+    async close() {
+      await app.stop();
+      db.cleanup();
+    },
+  };
+}
+
+let seq = 0;
+
+/** A human message in conversation `conversation`; `text` should carry the bench marker when one is needed. */
+export function humanMessage(conversation: string, text: string, author = { id: "console:ada", displayName: "Ada" }): InboundMessage {
+  const n = ++seq;
+  return {
+    id: `console:bench:${conversation}:${n}`,
+    platform: "console",
+    conversationId: `console:bench:${conversation}`,
+    workspaceId: "console:bench",
+    channelId: "console:bench:general",
+    isDM: false,
+    addressedBy: "mention",
+    author: { ...author, isBot: false, isMe: false },
+    text,
+    createdAt: Date.now(),
+  };
+}

@@ -1,0 +1,2 @@
+import { benchOverhead } from "./core/overhead.ts";
+await benchOverhead();

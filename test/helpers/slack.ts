@@ -1,0 +1,71 @@
+// Palaver's real App with the real Slack adapter (real Bolt), against the fake Slack and the fake
+// Claude, in HTTP mode or Socket Mode.
+import { App } from "../../src/app.ts";
+import { parseConfig, type Config } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+import { createSlackAdapter, type SlackAdapter, type SlackAdapterOptions } from "../../adapters/slack/index.ts";
+import { startFakeClaude, type FakeClaude } from "../fakes/claude.ts";
+import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from "../fakes/slack/index.ts";
+
+export const SIGNING_SECRET = "fake-signing-secret-8f1d";
+
+export interface SlackHarness {
+  slack: FakeSlack;
+  claude: FakeClaude;
+  app: App;
+  adapter: SlackAdapter;
+  config: Config;
+  /** http://127.0.0.1:PORT/slack/events (HTTP mode). */
+  eventsUrl?: string;
+  close(): Promise<void>;
+}
+
+export interface SlackHarnessOptions {
+  mode?: "http" | "socket";
+  env?: Record<string, string>;
+  slack?: FakeSlackOptions;
+  adapter?: SlackAdapterOptions;
+  claude?: FakeClaude;
+}
+
+export async function startSlackHarness(o: SlackHarnessOptions = {}): Promise<SlackHarness> {
+  const mode = o.mode ?? "http";
+  const claude = o.claude ?? (await startFakeClaude());
+  const slack = await startFakeSlack(o.slack);
+  const config = parseConfig({
+    ANTHROPIC_API_KEY: "sk-test-abcd1234",
+    ANTHROPIC_BASE_URL: claude.url,
+    DATABASE_PATH: ":memory:",
+    LOG_LEVEL: "silent",
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: "0",
+    ...(mode === "socket" ? { SLACK_APP_TOKEN: slack.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+    ...o.env,
+  });
+  const logger = silentLogger();
+  const app = await App.create(config, { logger, retryBaseMs: 10 });
+  const adapter = createSlackAdapter(config.slack!, logger, o.adapter);
+  await app.start([adapter]);
+  let eventsUrl: string | undefined;
+  if (mode === "http") {
+    eventsUrl = `http://127.0.0.1:${adapter.port}/slack/events`;
+    slack.useHttp(eventsUrl, SIGNING_SECRET);
+  }
+  return {
+    slack,
+    claude,
+    app,
+    adapter,
+    config,
+    eventsUrl,
+    async close() {
+      await app.stop();
+      await slack.close();
+      if (!o.claude) await claude.close();
+    },
+  };
+}
+
+/** `<@U…>` as Slack writes a mention in message text. */
+export const mention = (userId: string): string => `<@${userId}>`;
