@@ -128,7 +128,7 @@ export class Bot implements BotApi {
   }
 
   private async reply(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
-    const { config, logger, clock, settings } = this.deps;
+    const { logger, clock, settings } = this.deps;
     const where = { conversationId: message.conversationId, channelId: message.channelId, workspaceId: message.workspaceId };
     const effective = settings.resolve(where);
     const model = effective.model.value;

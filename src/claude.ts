@@ -120,38 +120,41 @@ export class ClaudeClient {
   stream(request: ClaudeRequest, signal?: AbortSignal): ClaudeStream {
     let settle!: (r: ClaudeResult) => void;
     const result = new Promise<ClaudeResult>((resolve) => (settle = resolve));
-    const self = this;
-    async function* deltas(): AsyncGenerator<string> {
-      const started = self.now();
-      const outcome: ClaudeResult = { text: "", usage: emptyUsage(), latencyMs: 0 };
-      try {
-        for (let attempt = 0; ; attempt++) {
-          try {
-            yield* self.attempt(request, outcome, started, signal);
-            break;
-          } catch (err) {
-            if (signal?.aborted) {
-              outcome.error = new PalaverError("interrupted", "the request was cut short by shutdown", { cause: err });
-              break;
-            }
-            const error = classifyError(err);
-            const retryable = error.code === "claude_overloaded" || error.code === "claude_server";
-            if (retryable && outcome.text === "" && attempt < self.midStreamRetries) {
-              const delay = Math.min(MAX_RETRY_DELAY_MS, self.retryBaseMs * 2 ** attempt) * (0.75 + Math.random() * 0.25);
-              self.logger.warn({ code: error.code, attempt: attempt + 1, delayMs: Math.round(delay) }, "Claude stream failed before any text; retrying");
-              await sleep(delay);
-              continue;
-            }
-            outcome.error = error;
+    return { deltas: this.run(request, settle, signal), result };
+  }
+
+  private async *run(request: ClaudeRequest, settle: (r: ClaudeResult) => void, signal?: AbortSignal): AsyncGenerator<string> {
+    const started = this.now();
+    const outcome: ClaudeResult = { text: "", usage: emptyUsage(), latencyMs: 0 };
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          yield* this.attempt(request, outcome, started, signal);
+          break;
+        } catch (err) {
+          if (signal?.aborted) {
+            outcome.error = new PalaverError("interrupted", "the request was cut short by shutdown", { cause: err });
             break;
           }
+          const error = classifyError(err);
+          const retryable = error.code === "claude_overloaded" || error.code === "claude_server";
+          if (retryable && outcome.text === "" && attempt < this.midStreamRetries) {
+            const delay = Math.min(MAX_RETRY_DELAY_MS, this.retryBaseMs * 2 ** attempt) * (0.75 + Math.random() * 0.25);
+            this.logger.warn(
+              { code: error.code, attempt: attempt + 1, delayMs: Math.round(delay) },
+              "Claude stream failed before any text; retrying",
+            );
+            await sleep(delay);
+            continue;
+          }
+          outcome.error = error;
+          break;
         }
-      } finally {
-        outcome.latencyMs = Math.round(self.now() - started);
-        settle(outcome);
       }
+    } finally {
+      outcome.latencyMs = Math.round(this.now() - started);
+      settle(outcome);
     }
-    return { deltas: deltas(), result };
   }
 
   private async *attempt(

@@ -82,21 +82,53 @@ export class DiscordHistory {
   }
 
   /**
-   * Walk a reply chain up from `start`. Palaver's messages lead to what they answer; a person's
-   * message leads further up only when it replies to one of Palaver's. The root is the first
-   * message of the chain: the one that started the conversation.
+   * Walk a reply chain up from `start` to its root. Palaver's messages lead to what they answer;
+   * a person's message leads further up only when it replies to one of Palaver's. The root is the
+   * message that started the conversation.
    */
-  async chain(start: DiscordMessage): Promise<{ rootId: string; messages: DiscordMessage[] }> {
+  async chainRoot(start: DiscordMessage): Promise<string> {
     const me = this.me();
-    const path = [start];
     let current = start;
-    while (path.length < MAX_CHAIN_LENGTH && current.referenceId) {
+    for (let hops = 0; hops < MAX_CHAIN_LENGTH && current.referenceId; hops++) {
       const next = await this.message(current.guildId, current.channelId, current.referenceId);
       if (!next) break;
       if (current.author.id !== me && next.author.id !== me) break;
-      path.push(next);
       current = next;
     }
-    return { rootId: current.id, messages: path.reverse().filter((m) => isConversational(m.type)) };
+    return current.id;
+  }
+
+  /**
+   * Every message of the reply chain rooted at `rootId`, oldest first: the root, and each later
+   * message in the channel that belongs by the chainRoot rule (a reply to a member, where either
+   * side is Palaver's). Several people replying to Palaver form branches of one conversation, and
+   * every part of a long reply belongs, so the stored conversation and this list agree.
+   */
+  async chain(guildId: string, channelId: string, rootId: string): Promise<DiscordMessage[]> {
+    const me = this.me();
+    const root = await this.message(guildId, channelId, rootId);
+    if (!root) return [];
+    const members = new Map<string, DiscordMessage>([[root.id, root]]);
+    let after = rootId;
+    let scanned = 0;
+    try {
+      while (scanned < MAX_THREAD_MESSAGES) {
+        const page = (await this.rest.get(Routes.channelMessages(channelId), {
+          query: makeURLSearchParams({ limit: FETCH_PAGE_SIZE, after }),
+        })) as APIMessage[];
+        const ascending = page.map((d) => fromApi(d, guildId)).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        for (const m of ascending) {
+          this.remember(m);
+          const parent = m.referenceId ? members.get(m.referenceId) : undefined;
+          if (parent && (m.author.id === me || parent.author.id === me)) members.set(m.id, m);
+        }
+        scanned += page.length;
+        if (page.length < FETCH_PAGE_SIZE) break;
+        after = ascending[ascending.length - 1]!.id;
+      }
+    } catch (err) {
+      throw new PalaverError("adapter_failed", `discord: could not read the reply chain ${rootId}`, { cause: err });
+    }
+    return [...members.values()].filter((m) => isConversational(m.type));
   }
 }

@@ -65,7 +65,9 @@ export async function answerCommand(interaction: ChatInputCommandInteraction, bo
     (error: unknown) => ({ ok: false, error }),
   );
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const slow = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, DEFER_AFTER_MS)));
+  const slow = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), DEFER_AFTER_MS);
+  });
   const quick = await Promise.race([work, slow]);
   clearTimeout(timer);
   const deferred = quick === undefined;

@@ -59,7 +59,7 @@ export async function openThread(rest: REST, message: Message, name: string, log
     })) as { id: string };
     return { kind: "thread", threadId: thread.id };
   } catch (err) {
-    if (err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.ThreadAlreadyCreatedForThisMessage) {
+    if (err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage) {
       return { kind: "thread", threadId: message.id };
     }
     if (err instanceof DiscordAPIError && typeof err.code === "number" && CANNOT_THREAD.has(err.code)) {

@@ -2,7 +2,7 @@
 // Claude, in HTTP mode or Socket Mode.
 import { App } from "../../src/app.ts";
 import { parseConfig, type Config } from "../../src/config.ts";
-import { silentLogger } from "../../src/log.ts";
+import { createLogger, silentLogger } from "../../src/log.ts";
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterOptions } from "../../adapters/slack/index.ts";
 import { startFakeClaude, type FakeClaude } from "../fakes/claude.ts";
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from "../fakes/slack/index.ts";
@@ -43,7 +43,8 @@ export async function startSlackHarness(o: SlackHarnessOptions = {}): Promise<Sl
     ...(mode === "socket" ? { SLACK_APP_TOKEN: slack.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     ...o.env,
   });
-  const logger = silentLogger();
+  // PALAVER_TEST_LOG=debug shows what the app logs while a test runs.
+  const logger = process.env.PALAVER_TEST_LOG ? createLogger(process.env.PALAVER_TEST_LOG) : silentLogger();
   const app = await App.create(config, { logger, retryBaseMs: 10 });
   const adapter = createSlackAdapter(config.slack!, logger, o.adapter);
   await app.start([adapter]);

@@ -1,0 +1,2 @@
+import { benchHistory } from "./core/history.ts";
+benchHistory();
