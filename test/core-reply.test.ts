@@ -250,3 +250,32 @@ test("a reply longer than the surface limit continues in new messages, code fenc
     at = found + line.length;
   }
 });
+
+test("model_context_window_exceeded before any text: trimmed harder and retried once", async () => {
+  const h = await core();
+  const conv = { conversationId: "test:W:C:ctx" };
+  const surface = new RecordingSurface("test:s");
+  const big = "w".repeat(200_000); // ≈ 50k tokens each: three fit in 200k, not in half of it
+  for (const q of ["one", "two", "three"]) {
+    h.claude.enqueue({ text: `answer ${q}` });
+    await h.app.bot.handle(inbound(`${q} ${big}`, conv), surface);
+  }
+  h.claude.enqueue({ text: "", stopReason: "model_context_window_exceeded" }, { text: "fits now" });
+  await h.app.bot.handle(inbound("four", conv), surface);
+  assert.match(surface.shown().at(-1)!, /^fits now\n\n_\(\d earlier messages? (was|were) left out/);
+  const reqs = h.claude.messageRequests().map((r) => asMessagesBody(r.body));
+  assert.equal(reqs.length, 5);
+  const size = (b: (typeof reqs)[number]) => JSON.stringify(b.messages).length;
+  assert.ok(size(reqs[4]!) < size(reqs[3]!), "the retry sends a smaller history");
+  const usage = h.app.db.prepare("SELECT stop_reason FROM usage ORDER BY id DESC LIMIT 2").all();
+  assert.deepEqual(usage, [{ stop_reason: "end_turn" }, { stop_reason: "model_context_window_exceeded" }]);
+});
+
+test("with PALAVER_COUNT_TOKENS the history is measured with count_tokens before the request", async () => {
+  const h = await core({ PALAVER_COUNT_TOKENS: "true" });
+  const surface = new RecordingSurface("test:t");
+  await h.app.bot.handle(inbound("count me"), surface);
+  const paths = h.claude.requests.map((r) => r.path);
+  assert.deepEqual(paths, ["/v1/messages/count_tokens", "/v1/messages"]);
+  assert.equal(surface.shown().length, 1);
+});
