@@ -82,3 +82,18 @@ test("a reply killed mid-stream is marked interrupted at the next start", async 
   assert.ok(part.content.startsWith("This answer is long"));
   after.close();
 });
+
+test("SIGTERM during a reply: the reply gets the grace period, then the process exits 0", async () => {
+  const db = tempDbPath();
+  claude.enqueue({ text: "A reply that takes a while. ".repeat(30), chunkSize: 4, chunkDelayMs: 20 });
+  const run = runEntry("adapters/console/main.ts", { ...env(db), PALAVER_SHUTDOWN_GRACE_MS: "200" });
+  run.child.stdin!.write("Go on, take your time\n");
+  await waitFor(() => run.stdout().length > 20, 10_000, "the reply to start streaming");
+  run.child.kill("SIGTERM");
+  const { code } = await run.exited;
+  assert.equal(code, 0, run.stderr());
+  assert.ok(run.stdout().trimEnd().endsWith(INTERRUPTED_NOTE), run.stdout().slice(-200));
+  const raw = new Database(db);
+  assert.deepEqual(raw.prepare("SELECT status FROM replies").all(), [{ status: "interrupted" }]);
+  raw.close();
+});

@@ -4,7 +4,7 @@ import os from "node:os";
 import { App } from "../../src/app.ts";
 import { ConfigError, parseConfig, readEnvironment } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
-import { installCrashHandlers } from "../../src/process.ts";
+import { installCrashHandlers, onShutdownSignal } from "../../src/process.ts";
 import { ConsoleAdapter } from "./index.ts";
 
 async function main(): Promise<number> {
@@ -30,6 +30,7 @@ async function main(): Promise<number> {
     userName: os.userInfo().username || "you",
   });
   if (interactive) process.stdout.write(`Palaver (${config.model}). Type a message, /palaver help, or /exit.\n`);
+  onShutdownSignal(logger, () => app.stop());
   await app.start([adapter]);
   await adapter.finished();
   await app.stop();
