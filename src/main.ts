@@ -1,31 +1,20 @@
 // `npm start`: Palaver on every platform whose credentials are configured.
 // This file is the composition root: the only file under src/ that knows adapters exist.
-import { App } from "./app.ts";
-import { ConfigError, parseConfig, readEnvironment } from "./config.ts";
-import { createLogger } from "./log.ts";
-import { installCrashHandlers, onShutdownSignal } from "./process.ts";
+import { createAppOrReport, loadConfigOrReport, onShutdownSignal } from "./process.ts";
 import { createPlatformAdapters } from "../adapters/index.ts";
 import { NO_PLATFORM_MESSAGE } from "./notes.ts";
 
 async function main(): Promise<number> {
-  let config;
-  try {
-    config = parseConfig(readEnvironment());
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`palaver: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-  const logger = createLogger(config.logLevel);
-  installCrashHandlers(logger);
+  const loaded = loadConfigOrReport();
+  if (!loaded) return 1;
+  const { config, logger } = loaded;
   const adapters = createPlatformAdapters(config, logger);
   if (adapters.length === 0) {
     process.stderr.write(`${NO_PLATFORM_MESSAGE}\n`);
     return 1;
   }
-  const app = await App.create(config, { logger });
+  const app = await createAppOrReport(config, logger);
+  if (!app) return 1;
   onShutdownSignal(logger, () => app.stop());
   await app.start(adapters);
   logger.info({ platforms: adapters.map((a) => a.platform) }, "Palaver is running");

@@ -1,6 +1,30 @@
 // Process-level plumbing: the last place unhandled errors end up, and signal handling.
-import type { Logger } from "./log.ts";
-import { describeError } from "./errors.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { describeError, isPalaverError } from "./errors.ts";
+import { App } from "./app.ts";
+import { ConfigError, parseConfig, readEnvironment, type Config } from "./config.ts";
+
+/**
+ * Read and validate the configuration for an entry point. A bad value prints the one-line
+ * message (naming the variable and the fix) and yields undefined: the caller exits 1.
+ * `defaults` fill variables the environment leaves unset (e.g. a quieter LOG_LEVEL for chat).
+ */
+export function loadConfigOrReport(defaults: Record<string, string> = {}): { config: Config; logger: Logger } | undefined {
+  const env = readEnvironment();
+  let config: Config;
+  try {
+    config = parseConfig({ ...defaults, ...env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`palaver: ${err.message}\n`);
+      return undefined;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  installCrashHandlers(logger);
+  return { config, logger };
+}
 
 /** Anything that escapes every other handler is logged here, then the process exits non-zero. */
 export function installCrashHandlers(logger: Logger): void {
@@ -31,4 +55,20 @@ export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): voi
   };
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
+}
+
+/**
+ * Open the database and build the app; a database Palaver cannot use (from a newer version, a
+ * failed migration, a bad price file) prints its one-line reason and yields undefined.
+ */
+export async function createAppOrReport(config: Config, logger: Logger): Promise<App | undefined> {
+  try {
+    return await App.create(config, { logger });
+  } catch (err) {
+    if (isPalaverError(err)) {
+      process.stderr.write(`palaver: ${err.message}\n`);
+      return undefined;
+    }
+    throw err;
+  }
 }

@@ -1,27 +1,15 @@
 // `npm run chat`: talk to Palaver in the terminal. stdout carries only the conversation; logs go
 // to stderr (at "warn" unless LOG_LEVEL says otherwise, so they don't clutter the chat).
 import os from "node:os";
-import { App } from "../../src/app.ts";
-import { ConfigError, parseConfig, readEnvironment } from "../../src/config.ts";
-import { createLogger } from "../../src/log.ts";
-import { installCrashHandlers, onShutdownSignal } from "../../src/process.ts";
+import { createAppOrReport, loadConfigOrReport, onShutdownSignal } from "../../src/process.ts";
 import { ConsoleAdapter } from "./index.ts";
 
 async function main(): Promise<number> {
-  const env = readEnvironment();
-  let config;
-  try {
-    config = parseConfig({ ...env, LOG_LEVEL: env.LOG_LEVEL ?? "warn" });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`palaver: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-  const logger = createLogger(config.logLevel);
-  installCrashHandlers(logger);
-  const app = await App.create(config, { logger });
+  const loaded = loadConfigOrReport({ LOG_LEVEL: "warn" });
+  if (!loaded) return 1;
+  const { config, logger } = loaded;
+  const app = await createAppOrReport(config, logger);
+  if (!app) return 1;
   const interactive = Boolean(process.stdin.isTTY);
   const adapter = new ConsoleAdapter({
     input: process.stdin,
