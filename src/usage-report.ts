@@ -197,7 +197,8 @@ export class UsageReports {
     return uncached === undefined || cached === undefined ? 0 : uncached - cached;
   }
 
-  private userName(userId: string): string {
+  /** A user's display name as last seen in a stored message, else the id. */
+  userName(userId: string): string {
     return this.nameStmt.get(userId)?.author_name ?? userId;
   }
 

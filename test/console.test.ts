@@ -54,7 +54,7 @@ test("a missing API key stops start-up with one line naming it", async () => {
 });
 
 test("npm start without platform credentials says which variables enable Slack / Discord", async () => {
-  const run = runEntry("src/main.ts", { ANTHROPIC_API_KEY: "sk-x", DATABASE_PATH: tempDbPath() });
+  const run = runEntry("adapters/main.ts", { ANTHROPIC_API_KEY: "sk-x", DATABASE_PATH: tempDbPath() });
   const { code } = await run.exited;
   assert.equal(code, 1);
   assert.ok(run.stderr().includes(NO_PLATFORM_MESSAGE), run.stderr());

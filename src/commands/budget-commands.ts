@@ -11,10 +11,17 @@ function targetOf(ctx: CommandContext) {
   return { workspaceId: r.workspaceId, channelId: r.channelId, userId: r.user.id };
 }
 
-function scopeLabel(scope: BudgetScopeKind, userId?: string): string {
-  if (scope === "workspace") return "this workspace";
-  if (scope === "channel") return "this channel";
-  return userId === undefined ? "you" : `<@${userId}>`;
+function scopeLabel(scope: BudgetScopeKind): string {
+  return scope === "workspace" ? "this workspace" : scope === "channel" ? "this channel" : "you";
+}
+
+/**
+ * A person named in an answer: "@Name" when a stored message tells us the name, else the id in
+ * code style. Never mention markup: an answer must not ping anyone.
+ */
+function personName(ctx: CommandContext, userId: string): string {
+  const name = ctx.deps.reports.userName(userId);
+  return name === userId ? `\`${userId}\`` : `@${name}`;
 }
 
 export function showBudget(ctx: CommandContext): string {
@@ -70,8 +77,8 @@ function resolveScope(ctx: CommandContext, args: ScopeArgs): { scopeId: string; 
   const r = ctx.request;
   if (args.scope === "user") {
     const userId = args.userId!;
-    if (!userId.startsWith(`${r.platform}:`)) return { error: `<@${userId}> is not a ${r.platform} user.` };
-    return { scopeId: userId, label: `<@${userId}>'s` };
+    if (!userId.startsWith(`${r.platform}:`)) return { error: `\`${userId}\` is not a ${r.platform} user; nothing was changed.` };
+    return { scopeId: userId, label: `${personName(ctx, userId)}'s` };
   }
   return args.scope === "workspace"
     ? { scopeId: r.workspaceId, label: "this workspace's" }

@@ -1,8 +1,9 @@
 // `npm start`: Palaver on every platform whose credentials are configured.
-// This file is the composition root: the only file under src/ that knows adapters exist.
-import { createAppOrReport, loadConfigOrReport, onShutdownSignal } from "./process.ts";
-import { createPlatformAdapters } from "../adapters/index.ts";
-import { NO_PLATFORM_MESSAGE } from "./notes.ts";
+// The composition root lives beside the adapters, not in src/, so the core never points to a
+// platform: src/ knows only the Adapter interface (src/types.ts).
+import { createAppOrReport, loadConfigOrReport, onShutdownSignal } from "../src/process.ts";
+import { createPlatformAdapters } from "./index.ts";
+import { NO_PLATFORM_MESSAGE } from "../src/notes.ts";
 
 async function main(): Promise<number> {
   const loaded = loadConfigOrReport();
