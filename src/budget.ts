@@ -10,6 +10,7 @@
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { usdToMicros } from "./money.ts";
+import { SpendTotals, type SpendRow } from "./spend-totals.ts";
 import type { Db } from "./store/db.ts";
 import { windowAt, type TimeWindow, type WindowPeriod } from "./utc-windows.ts";
 
@@ -60,11 +61,6 @@ export interface BudgetRow {
   setAt: number;
 }
 
-interface SpendRow {
-  daily: number;
-  monthly: number;
-}
-
 /** Estimates held by one admitted request; release() is idempotent. */
 export class Reservation {
   private released = false;
@@ -89,6 +85,7 @@ export class Reservation {
 export class SpendingBudgets {
   /** Micro-dollars reserved by requests in flight, by "kind:id". */
   private readonly held = new Map<string, number>();
+  private readonly totals: SpendTotals;
   private readonly stmts;
 
   constructor(
@@ -96,16 +93,8 @@ export class SpendingBudgets {
     private readonly defaults: Config["budgets"],
     private readonly clock: Clock,
   ) {
-    // One statement per scope column (a column name cannot be a parameter). The daily window
-    // always lies inside the monthly one, so one pass over the month gives both sums.
-    const spend = (column: string) =>
-      db.prepare<[number, number, string, number], SpendRow>(
-        `SELECT COALESCE(SUM(CASE WHEN created_at >= ? THEN cost_micros END), 0) AS daily,
-                COALESCE(SUM(cost_micros), 0) AS monthly
-         FROM usage WHERE created_at < ? AND ${column} = ? AND created_at >= ?`,
-      );
+    this.totals = new SpendTotals(db);
     this.stmts = {
-      spend: { workspace: spend("workspace_id"), channel: spend("channel_id"), user: spend("user_id") },
       rows: db.prepare<[string, string], { period: BudgetPeriod; limit_micros: number; set_by: string; set_at: number }>(
         "SELECT period, limit_micros, set_by, set_at FROM budgets WHERE scope_kind = ? AND scope_id = ?",
       ),
@@ -183,9 +172,7 @@ export class SpendingBudgets {
 
   /** Recorded spend of one scope in today's and this month's windows. */
   spend(scope: BudgetScopeKind, scopeId: string, now: number = this.clock.now()): SpendRow {
-    const day = windowAt("daily", now);
-    const month = windowAt("monthly", now);
-    return this.stmts.spend[scope].get(day.start, month.end, scopeId, month.start) ?? { daily: 0, monthly: 0 };
+    return this.totals.get(scope, scopeId, now);
   }
 
   /**

@@ -52,7 +52,7 @@ async function ask(h: CoreHarness, text: string, over: Partial<InboundMessage> =
 }
 
 test("non-admins are told, and nothing changes; platform admins and PALAVER_ADMINS may", async () => {
-  const h = await core({ PALAVER_ADMINS: "test:OPS" });
+  const h = await core({ PALAVER_ADMINS: "console:ops" });
   const bot = h.app.bot;
   const refusals: [string, RegExp][] = [
     ["prompt set Be terse.", /Only admins can set the system prompt/],
@@ -73,12 +73,12 @@ test("non-admins are told, and nothing changes; platform admins and PALAVER_ADMI
 
   // Reading is for everyone.
   assert.match(await bot.command(cmd("prompt")), /System prompt here\*\* \(from Palaver's built-in default\)/);
-  assert.match(await bot.command(cmd("model")), /Model here:\*\* `claude-sonnet-4-6` \(from the default from PALAVER_MODEL\); \$3\.00 input \/ \$15\.00 output/);
+  assert.match(await bot.command(cmd("model")), /Model here:\*\* `claude-sonnet-4-6` \(from the PALAVER_MODEL default\); \$3\.00 input \/ \$15\.00 output/);
   assert.match(await bot.command(cmd("help")), /`\/palaver budget set <workspace\|channel\|user> \[@user\] <daily\|monthly> <usd>`/);
 
   // A platform admin, and an id listed in PALAVER_ADMINS.
   assert.match(await bot.command(cmd("model set claude-haiku-4-5", { user: ADMIN })), /This channel's model is now `claude-haiku-4-5`/);
-  const ops = { id: "test:OPS", displayName: "Ops", isPlatformAdmin: false };
+  const ops = { id: "console:ops", displayName: "Ops", isPlatformAdmin: false };
   assert.match(await bot.command(cmd("budget set channel daily 5", { user: ops })), /Set this channel's daily budget to \$5\.00 \(was: no limit\)/);
   assert.match(await bot.command(cmd("model")), /`claude-haiku-4-5` \(from this channel's setting, set by Root \(test:A\) on \d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
 
@@ -87,7 +87,7 @@ test("non-admins are told, and nothing changes; platform admins and PALAVER_ADMI
     await bot.command(cmd("budget set channel daily -1", { user: ADMIN })),
     'Bad amount: "-1" is negative: a budget is 0 or more dollars.\nUsage: `/palaver budget [set <workspace|channel|user> [@user] <daily|monthly> <usd> | clear <workspace|channel|user> [@user] <daily|monthly>]`',
   );
-  assert.match(await bot.command(cmd("budget set user <@slack:U9> daily 1", { user: ADMIN })), /<@slack:U9> is not a console user/);
+  assert.match(await bot.command(cmd("budget set user <@slack:U9> daily 1", { user: ADMIN })), /`slack:U9` is not a user of this platform/);
 });
 
 test("prompt set in a channel reaches that channel's next Claude request, not another channel's", async () => {
@@ -199,6 +199,15 @@ test("a budget reached: one line where the request was made, and no Claude reque
   assert.match(show, /this channel +daily +\$0\.\d+ +\$0\.\d+/);
   assert.match(show, /this channel daily: set by Root \(test:A\) on .* — \*\*reached\*\*/);
 
+  // A user budget names the person, never pings them, and stops only them.
+  const bob = { id: "test:U2", displayName: "Bob", isBot: false, isMe: false };
+  assert.equal((await ask(h, "hi from bob", { channelId: "test:W:C3", author: bob })).outcome, "replied");
+  assert.match(await bot.command(cmd("budget set user <@test:U2> daily 0", { user: ADMIN })), /^Set @Bob's daily budget to \$0\.00 \(was: no limit\)/);
+  const bobRefused = await ask(h, "bob again", { channelId: "test:W:C3", author: bob });
+  assert.equal(bobRefused.outcome, "refused");
+  assert.match(bobRefused.surface.shown()[0]!, /^Your daily budget is \$0, so Palaver makes no requests here/);
+  assert.equal((await ask(h, "ada here", { channelId: "test:W:C3" })).outcome, "replied");
+
   // Another channel is not limited; clearing the budget lets the channel talk again.
   assert.equal((await ask(h, "elsewhere", { channelId: "test:W:C2" })).outcome, "replied");
   assert.match(await bot.command(cmd("budget clear channel daily", { user: ADMIN })), /Cleared this channel's daily budget of \$0\.\d+; no daily limit applies now/);
@@ -262,7 +271,11 @@ test("forget: the next request starts fresh, even when the platform still has th
   const after = lastRequest(h).messages;
   assert.equal(after.length, 1, "only the new message");
   assert.ok(!JSON.stringify(after).includes("my secret is 42"));
-  assert.deepEqual(bot.conversations.list(conv).map((m) => m.content).slice(0, 1), ["do you remember anything?"]);
+  assert.deepEqual(
+    bot.conversations.list(conv).map((m) => m.content).sort(),
+    ["Echo: do you remember anything?", "do you remember anything?"],
+    "only the new exchange is stored",
+  );
   // Usage stays for accounting.
   assert.equal((h.app.db.prepare("SELECT COUNT(*) AS n FROM usage WHERE conversation_id = ?").get(conv) as { n: number }).n, 3);
 

@@ -229,3 +229,34 @@ test("the estimate grows with the conversation: the last request's prompt and re
   assert.equal(later - fresh, extra);
   assert.equal(gate.estimateMicros({ message: m, model: "no-such-model", maxTokens: 100 }), 0, "unpriced: nothing to reserve");
 });
+
+test("spend totals kept up to date incrementally always equal a full recount", () => {
+  const { db, clock, gate } = setup({}, Date.UTC(2026, 0, 30, 20, 0));
+  const recount = (column: string, id: string, from: number, to: number) =>
+    (db.prepare(`SELECT COALESCE(SUM(cost_micros), 0) AS s FROM usage WHERE ${column} = ? AND created_at >= ? AND created_at < ?`).get(id, from, to) as { s: number }).s;
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let step = 0; step < 400; step++) {
+    // Time moves on by up to 3 hours, across midnights and the end of January.
+    clock.advance(rand(3 * 3_600_000));
+    const now = clock.now();
+    const where = { workspaceId: `test:W${rand(2)}`, channelId: `test:W1:C${rand(3)}`, userId: `test:U${rand(4)}` };
+    // Some rows land earlier today or earlier this month, as a slow request recorded late would.
+    if (rand(3) > 0) spend(db, now - rand(2 * 86_400_000), 1 + rand(50_000), where);
+    const day = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
+    const month = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
+    const nextMonth = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() + 1, 1);
+    for (const [scope, column, id] of [
+      ["workspace", "workspace_id", where.workspaceId],
+      ["channel", "channel_id", where.channelId],
+      ["user", "user_id", where.userId],
+    ] as const) {
+      const got = gate.spending.spend(scope, id, now);
+      assert.equal(got.daily, recount(column, id, day, day + 86_400_000), `step ${step} ${scope} daily`);
+      assert.equal(got.monthly, recount(column, id, month, nextMonth), `step ${step} ${scope} monthly`);
+    }
+  }
+});

@@ -1,7 +1,15 @@
 // The discord.js client Palaver runs: the intents it needs and nothing more, DMs enabled
 // (DirectMessages + Partials.Channel, platform-facts.md), and REST pointed at DISCORD_API_URL when
 // set (discord.js then sends REST to `${api}/v10/…` and finds the gateway through GET /gateway/bot).
-import { Client, GatewayIntentBits, OAuth2Scopes, Partials, PermissionFlagsBits } from "discord.js";
+import {
+  Client,
+  GatewayIntentBits,
+  OAuth2Scopes,
+  Options,
+  Partials,
+  PermissionFlagsBits,
+  PermissionsBitField,
+} from "discord.js";
 import type { DiscordConfig } from "../../src/config.ts";
 
 export const INTENTS = [
@@ -32,10 +40,24 @@ export function createClient(config: DiscordConfig): Client {
     partials: [Partials.Channel],
     // Nothing Palaver sends pings anyone unless a call says otherwise.
     allowedMentions: { parse: [] },
+    // No message cache: Palaver reads conversations over REST and keeps its own small cache
+    // (history.ts), so 200 messages per channel would only cost memory. It also means a
+    // MESSAGE_CREATE that Discord delivers twice (RESUME replay) reaches the core, whose SQLite
+    // dedupe answers it once, whether or not the first delivery was before a restart.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     rest: config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, "") } : {},
   });
 }
 
-export function inviteUrl(client: Client<true>): string {
-  return client.generateInvite({ scopes: INVITE_SCOPES, permissions: INVITE_PERMISSIONS });
+/** Discord's OAuth2 page that adds a bot to a server (discord.com/developers/docs/topics/oauth2#bot-authorization-flow). */
+const AUTHORIZE_URL = "https://discord.com/oauth2/authorize";
+
+/** The invite link (always discord.com, whatever DISCORD_API_URL points REST at). */
+export function inviteUrl(applicationId: string): string {
+  const query = new URLSearchParams({
+    client_id: applicationId,
+    scope: INVITE_SCOPES.join(" "),
+    permissions: PermissionsBitField.resolve(INVITE_PERMISSIONS).toString(),
+  });
+  return `${AUTHORIZE_URL}?${query.toString()}`;
 }

@@ -21,15 +21,21 @@ import { DiscordHistory } from "./history.ts";
 import { decodeSurfaceAddress, type SurfaceTarget } from "./ids.ts";
 import { onMessageCreate, type InboundContext } from "./inbound.ts";
 import { answerCommand } from "./interactions.ts";
+import { DEFER_AFTER_MS } from "./limits.ts";
 import { DiscordSurface } from "./surface.ts";
 
 export interface DiscordAdapterOptions {
   /** Model ids offered by `/palaver model set` (default: the built-in price table's). */
   models?: readonly string[];
+  /** Defer a /palaver answer when the core takes longer than this (default DEFER_AFTER_MS; 0 = always). */
+  deferAfterMs?: number;
 }
 
-export function createDiscordAdapter(config: DiscordConfig, logger: Logger, options: DiscordAdapterOptions = {}): Adapter {
-  return new DiscordAdapter(config, logger.child({ platform: "discord" }), options.models ?? new PriceTable().models());
+export function createDiscordAdapter(config: DiscordConfig, logger: Logger, options: DiscordAdapterOptions = {}): DiscordAdapter {
+  return new DiscordAdapter(config, logger.child({ platform: "discord" }), {
+    models: options.models ?? new PriceTable().models(),
+    deferAfterMs: options.deferAfterMs ?? DEFER_AFTER_MS,
+  });
 }
 
 export class DiscordAdapter implements Adapter {
@@ -43,7 +49,7 @@ export class DiscordAdapter implements Adapter {
   constructor(
     private readonly config: DiscordConfig,
     private readonly logger: Logger,
-    private readonly models: readonly string[],
+    private readonly options: Required<DiscordAdapterOptions>,
   ) {
     this.client = createClient(config);
     this.history = new DiscordHistory(this.client.rest, () => this.client.user?.id ?? "");
@@ -77,9 +83,10 @@ export class DiscordAdapter implements Adapter {
     }
     const me = await ready;
     await this.registerCommand(me);
+    const invite = inviteUrl(me.application.id);
     this.logger.info(
-      { bot: me.user.tag, invite: inviteUrl(me), replyMode: this.config.replyMode, api: this.config.apiUrl ?? "default" },
-      `discord: connected as ${me.user.tag}; invite it with ${inviteUrl(me)}`,
+      { bot: me.user.tag, invite, replyMode: this.config.replyMode, api: this.config.apiUrl ?? "default" },
+      `discord: connected as ${me.user.tag}; invite it with ${invite}`,
     );
   }
 
@@ -120,14 +127,14 @@ export class DiscordAdapter implements Adapter {
 
   private async onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
     if (this.stopping) return;
-    await answerCommand(interaction, this.context().bot, this.logger);
+    await answerCommand(interaction, this.context().bot, this.logger, this.options.deferAfterMs);
   }
 
   /** Guild command when DISCORD_GUILD_ID is set (updates at once), else global (propagates). */
   private async registerCommand(client: Client<true>): Promise<void> {
     const guildId = this.config.guildId;
     try {
-      const commands = [commandDefinition(this.models)];
+      const commands = [commandDefinition(this.options.models)];
       if (guildId) await client.application.commands.set(commands, guildId);
       else await client.application.commands.set(commands);
     } catch (err) {

@@ -59,17 +59,30 @@ export function commandRequest(interaction: ChatInputCommandInteraction): Comman
 
 type Settled = { ok: true; value: string } | { ok: false; error: unknown };
 
-export async function answerCommand(interaction: ChatInputCommandInteraction, bot: BotApi, logger: Logger): Promise<void> {
+/** The settled work if it finishes within `ms`, else undefined (the work keeps running). */
+async function within(work: Promise<Settled>, ms: number): Promise<Settled | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function answerCommand(
+  interaction: ChatInputCommandInteraction,
+  bot: BotApi,
+  logger: Logger,
+  deferAfterMs: number = DEFER_AFTER_MS,
+): Promise<void> {
   const work: Promise<Settled> = bot.command(commandRequest(interaction)).then(
     (value) => ({ ok: true, value }),
     (error: unknown) => ({ ok: false, error }),
   );
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const slow = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), DEFER_AFTER_MS);
-  });
-  const quick = await Promise.race([work, slow]);
-  clearTimeout(timer);
+  const quick = deferAfterMs <= 0 ? undefined : await within(work, deferAfterMs);
   const deferred = quick === undefined;
   if (deferred) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const result = quick ?? (await work);

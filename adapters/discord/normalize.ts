@@ -1,6 +1,6 @@
 // One shape for a Discord message, whether discord.js built it from a gateway event (Message) or
 // we read it from REST (APIMessage), and its translation into Palaver's ThreadMessage.
-import { MessageType, type APIMessage, type Client, type Message } from "discord.js";
+import { MessageType, SnowflakeUtil, type APIMessage, type Client, type Message } from "discord.js";
 import type { ThreadMessage } from "../../src/types.ts";
 import { messageId, userId, type GuildKey } from "./ids.ts";
 import { resolveMentions, type NameLookup } from "./mentions.ts";
@@ -27,6 +27,11 @@ export interface DiscordMessage {
   attachments: DiscordAttachmentInfo[];
 }
 
+/** When a message was sent: the millisecond its id carries (the same for REST and gateway copies). */
+export function createdAtOf(id: string): number {
+  return SnowflakeUtil.timestampFrom(id);
+}
+
 /** Messages people write (a plain message or a reply); everything else is a system message. */
 export function isConversational(type: number): boolean {
   return type === MessageType.Default || type === MessageType.Reply;
@@ -42,7 +47,7 @@ export function fromStructure(m: Message): DiscordMessage {
     guildId: m.guildId,
     author: { id: m.author.id, name: m.member?.displayName ?? m.author.displayName, bot: m.author.bot },
     content: m.content,
-    createdAt: m.createdTimestamp,
+    createdAt: createdAtOf(m.id),
     type: m.type,
     referenceId: m.reference?.messageId,
     mentionNames,
@@ -75,7 +80,7 @@ export function fromApi(d: APIMessage & MaybeMember, guildId: GuildKey): Discord
       bot: d.author.bot ?? false,
     },
     content: d.content,
-    createdAt: Date.parse(d.timestamp),
+    createdAt: createdAtOf(d.id),
     type: d.type,
     referenceId: d.message_reference?.message_id,
     mentionNames,

@@ -11,7 +11,7 @@ import { boltLogger } from "./bolt-logger.ts";
 import { COMMAND_NAME, toCommandRequest, type SlashCommandPayload } from "./command.ts";
 import { decodeAddress, type SlackReplyAddress } from "./ids.ts";
 import { fromAppMention, fromMessage, type Inbound } from "./inbound.ts";
-import { MINUTE, STOP_STREAM_BUDGET_PER_MINUTE } from "./limits.ts";
+import { MINUTE, START_STREAM_PER_MINUTE, STOP_STREAM_PER_MINUTE } from "./limits.ts";
 import { markdownToMrkdwn } from "./mrkdwn.ts";
 import { SlackReplySurface, WorkspaceCapabilities } from "./surface.ts";
 import type { SlackIdentity } from "./thread.ts";
@@ -27,7 +27,7 @@ export const EVENTS_PATH = "/slack/events";
  * batch jobs, not a person watching a reply; the core retries failed edits itself. 429s are
  * retried after Slack's Retry-After by the client before this backoff applies.
  */
-const WEB_API_RETRY = { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true };
+const WEB_API_RETRY = { retries: 5, factor: 2, minTimeout: 250, maxTimeout: 10_000, randomize: true };
 /** One Web API request may take this long before it is abandoned and retried. */
 const WEB_API_TIMEOUT_MS = 30_000;
 
@@ -140,7 +140,8 @@ export class SlackAdapter implements Adapter {
         client: this.client,
         logger: this.logger,
         capabilities: this.capabilities,
-        stopStreamLimiter: this.limiters.get(`${address.team}:chat.stopStream`, STOP_STREAM_BUDGET_PER_MINUTE, MINUTE),
+        streamStarts: this.limiters.get(`${address.team}:chat.startStream`, START_STREAM_PER_MINUTE, MINUTE),
+        streamStops: this.limiters.get(`${address.team}:chat.stopStream`, STOP_STREAM_PER_MINUTE, MINUTE),
       },
       { reopened },
     );

@@ -15,21 +15,28 @@ export const MAX_MESSAGE_CHARS = 4_000;
 /** chat.update is Tier 3: 50+ per minute per workspace, shared by every reply in the workspace. */
 export const CHAT_UPDATE_PER_MINUTE = 50;
 /**
- * We plan for 90% of it: the budget is the core's estimate, Slack's window is its own, and the
- * final edit of a reply must not be the one that trips a 429.
+ * We plan for 90% of it (45/min): the budget is our estimate, Slack's window is its own, and the
+ * final edit of a reply must not be the one that trips a 429. The allowance is paced as 3 per 4 s
+ * (any minute still holds at most 45): a per-minute window would let twenty replies spend the
+ * whole minute's allowance in the first seconds and then freeze for the rest of it; paced, each
+ * reply keeps moving, every few seconds.
  */
-export const CHAT_UPDATE_BUDGET_PER_MINUTE = Math.floor(CHAT_UPDATE_PER_MINUTE * 0.9);
+export const CHAT_UPDATE_BUDGET = { limit: 3, windowMs: 4_000 };
 
 /** chat.postMessage: about 1 message per second per channel. */
 export const POST_PER_CHANNEL_WINDOW_MS = 1_000;
 /** A little slack on the 1/s: our clock and Slack's do not agree to the millisecond. */
 export const POST_PER_CHANNEL_BUDGET_WINDOW_MS = 1_100;
 
-/** chat.appendStream is Tier 4 (100+/min per workspace); 90% for the same reason as chat.update. */
-export const APPEND_STREAM_BUDGET_PER_MINUTE = 90;
-/** chat.startStream and chat.stopStream are Tier 2 (20+/min per workspace). **verify** per method. */
-export const START_STREAM_BUDGET_PER_MINUTE = 18;
-export const STOP_STREAM_BUDGET_PER_MINUTE = 18;
+/** chat.appendStream is Tier 4 (100+/min per workspace): 90/min, paced as 3 per 2 s (see above). */
+export const APPEND_STREAM_BUDGET = { limit: 3, windowMs: 2_000 };
+/**
+ * chat.startStream and chat.stopStream are Tier 2 (20+/min per workspace; **verify** per method),
+ * 90% of it. These are the adapter's own limiters (window-limiter.ts): a reply that finds no
+ * stream start left posts the classic way at once instead of waiting up to a minute.
+ */
+export const START_STREAM_PER_MINUTE = 18;
+export const STOP_STREAM_PER_MINUTE = 18;
 
 /**
  * Gap between two edits of one message. One edit a second reads as live typing; the shared
@@ -55,7 +62,7 @@ export const USER_CACHE_TTL_MS = 60 * MINUTE_MS;
 export const USER_CACHE_FAILURE_TTL_MS = 5 * MINUTE_MS;
 
 export function chatUpdateBudget(team: string): RateBudget {
-  return { key: `slack:${team}:chat.update`, limit: CHAT_UPDATE_BUDGET_PER_MINUTE, windowMs: MINUTE_MS };
+  return { key: `slack:${team}:chat.update`, ...CHAT_UPDATE_BUDGET };
 }
 
 export function postBudget(team: string, channel: string): RateBudget {
@@ -63,15 +70,7 @@ export function postBudget(team: string, channel: string): RateBudget {
 }
 
 export function appendStreamBudget(team: string): RateBudget {
-  return { key: `slack:${team}:chat.appendStream`, limit: APPEND_STREAM_BUDGET_PER_MINUTE, windowMs: MINUTE_MS };
-}
-
-export function startStreamBudget(team: string): RateBudget {
-  return { key: `slack:${team}:chat.startStream`, limit: START_STREAM_BUDGET_PER_MINUTE, windowMs: MINUTE_MS };
-}
-
-export function stopStreamBudget(team: string): RateBudget {
-  return { key: `slack:${team}:chat.stopStream`, limit: STOP_STREAM_BUDGET_PER_MINUTE, windowMs: MINUTE_MS };
+  return { key: `slack:${team}:chat.appendStream`, ...APPEND_STREAM_BUDGET };
 }
 
 export const MINUTE = MINUTE_MS;

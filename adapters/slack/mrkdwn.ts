@@ -21,7 +21,7 @@ const ORDERED = /^(\s*)(\d{1,9})[.)]\s+(.*)$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
 const RULE = /^\s{0,3}([-*_])(?:\s*\1){2,}\s*$/;
 const TABLE_ROW = /^\s*\|.*\|\s*$/;
-const TABLE_SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
+const TABLE_SEPARATOR = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
 
 /** The three characters Slack requires escaped in message text. */
 export function escapeSlack(text: string): string {
@@ -163,7 +163,9 @@ function emphasis(text: string, at: number): Span | undefined {
     if (!text.startsWith(md, at)) continue;
     const before = at > 0 ? text[at - 1]! : " ";
     const first = text[at + md.length];
-    if (first === undefined || /\s/.test(first) || first === md[0]) continue;
+    // "**x" is not italic around "*x"; "***x***" is bold around italic, so only a lone marker
+    // may not be followed by its own character.
+    if (first === undefined || /\s/.test(first) || (md.length === 1 && first === md)) continue;
     if (!intraword && WORD.test(before)) continue;
     let search = at + md.length + 1;
     while (search <= text.length) {

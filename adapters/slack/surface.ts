@@ -23,7 +23,6 @@ import {
   EDIT_INTERVAL_MS,
   MAX_MESSAGE_CHARS,
   postBudget,
-  startStreamBudget,
   THINKING_STATUS_REFRESH_MS,
 } from "./limits.ts";
 import { markdownToMrkdwn } from "./mrkdwn.ts";
@@ -58,8 +57,9 @@ export interface SurfaceDeps {
   client: webApi.WebClient;
   logger: Logger;
   capabilities: WorkspaceCapabilities;
-  /** Shared limiter for chat.stopStream (Tier 2), which the core's edit budgets do not cover. */
-  stopStreamLimiter: WindowLimiter;
+  /** Shared limiters for chat.startStream / chat.stopStream (Tier 2), see window-limiter.ts. */
+  streamStarts: WindowLimiter;
+  streamStops: WindowLimiter;
   now?: () => number;
 }
 
@@ -113,7 +113,8 @@ export class SlackReplySurface implements ReplySurface {
         maxMessageLength: MAX_MESSAGE_CHARS,
         editIntervalMs: EDIT_INTERVAL_MS,
         editBudgets: [appendStreamBudget(team)],
-        postBudgets: [startStreamBudget(team), postBudget(team, channel)],
+        // A stream start is also a message in the channel: it shares chat.postMessage's pace.
+        postBudgets: [postBudget(team, channel)],
         streamingIndicator: "",
       };
     }
@@ -151,6 +152,14 @@ export class SlackReplySurface implements ReplySurface {
   async post(text: string, final = false): Promise<PlatformId> {
     // A message that gets no edit after this post gains nothing from a stream (and a stream
     // nobody stops would look unfinished until Slack expires it): post it plainly.
+    let fellBack = false;
+    if (this.transport === "stream" && !final && !this.deps.streamStarts.tryAcquire()) {
+      // The workspace has started all the streams Slack allows this minute: this reply is
+      // posted and updated the classic way rather than waiting for a start.
+      this.deps.logger.debug({ channel: this.where.channel }, "slack stream starts used up; posting classic");
+      this.transport = "classic";
+      fellBack = true;
+    }
     if (this.transport === "stream" && !final) {
       try {
         const res = await this.deps.client.chat.startStream({
@@ -166,13 +175,17 @@ export class SlackReplySurface implements ReplySurface {
       } catch (err) {
         // Nothing is known to be on screen: post the text the classic way instead.
         this.fallBack("chat.startStream", err);
+        fellBack = true;
       }
     }
+    // Text meant for a stream carries no indicator; on the classic transport a message that is
+    // still being written shows one.
+    const shown = fellBack && !final ? text + CLASSIC_STREAMING_INDICATOR : text;
     try {
       const res = await this.deps.client.chat.postMessage({
         channel: this.where.channel,
         thread_ts: this.where.threadTs,
-        text: markdownToMrkdwn(text),
+        text: markdownToMrkdwn(shown),
         unfurl_links: false,
         unfurl_media: false,
       });
@@ -192,6 +205,8 @@ export class SlackReplySurface implements ReplySurface {
     const sent = this.sent.get(ref.ts);
     if (sent?.transport === "stream") {
       if (await this.editStream(ref.ts, sent, text, final)) return;
+      await this.update(ref.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR);
+      return;
     } else if (sent === undefined) {
       // A message this process did not send (reopened after a crash): if it is a native stream
       // that was never stopped, stop it so the update below can replace its text.
@@ -208,7 +223,7 @@ export class SlackReplySurface implements ReplySurface {
       const delta = text.slice(sent.streamed.length);
       try {
         if (final) {
-          await this.deps.stopStreamLimiter.acquire();
+          await this.deps.streamStops.acquire();
           await client.chat.stopStream({ channel, ts, ...(delta ? { markdown_text: delta } : {}) });
           sent.transport = "classic";
         } else if (delta) {

@@ -44,18 +44,20 @@ function seedThread(file: string): string {
   let lastHuman = "";
   db.transaction(() => {
     conversations.ensureConversation({ id: CONVERSATION, platform: "console", workspaceId: "console", channelId: "console:local", isDM: false }, base);
-    for (let i = 0; i < MESSAGES; i++) {
+    // `listed` counts rows list() will return (deleted ones are not), until exactly MESSAGES.
+    for (let i = 0, listed = 0; listed < MESSAGES; i++) {
       const at = base + i * 1_000;
       const roll = next();
-      const last = i === MESSAGES - 1;
+      const last = listed === MESSAGES - 1;
       if (!last && roll < 0.35) {
         // Palaver: a normal answer, or a long one in two parts (a platform message was full).
         const replyId = `bench-reply-${i}`;
         replies.create({ id: replyId, conversationId: CONVERSATION, triggerMessageId: `m${i - 1}`, platform: "console", address: "console:local" }, at);
-        const long = next() < 0.05;
+        const long = next() < 0.05 && listed < MESSAGES - 2;
         const parts = long ? [sentence(next, 600), sentence(next, 300)] : [sentence(next, 20 + Math.floor(next() * 120))];
         for (const [part, content] of parts.entries()) {
           conversations.insertPart({ id: `m${i}-${part}`, conversationId: CONVERSATION, replyId, part, authorId: "console:palaver", authorName: "Palaver", content, status: "complete", createdAt: at + part });
+          listed++;
         }
         replies.finish(replyId, "complete", at);
         continue;
@@ -63,15 +65,25 @@ function seedThread(file: string): string {
       const bot = !last && roll < 0.38;
       const human = HUMANS[Math.floor(next() * HUMANS.length)]!;
       const kind = next();
-      const text = kind < 0.03 && !last ? "" : kind < 0.05 && !last ? `here is the log:\n\`\`\`\n${sentence(next, 600 + Math.floor(next() * 1_500))}\n\`\`\`` : sentence(next, 3 + Math.floor(next() * 60));
+      const text =
+        kind < 0.03 && !last
+          ? "" // a bare mention
+          : kind < 0.05 && !last
+            ? `here is the log:\n\`\`\`\n${sentence(next, 600 + Math.floor(next() * 1_500))}\n\`\`\`` // pasted, several KB
+            : sentence(next, 3 + Math.floor(next() * 60));
       const id = `m${i}`;
-      conversations.upsert(CONVERSATION, {
-        id,
-        author: bot ? { id: "console:deploybot", displayName: "Deploybot", isBot: true, isMe: false } : { ...human, isBot: false, isMe: false },
-        text,
-        createdAt: at,
-      }, at);
+      conversations.upsert(
+        CONVERSATION,
+        {
+          id,
+          author: bot ? { id: "console:deploybot", displayName: "Deploybot", isBot: true, isMe: false } : { ...human, isBot: false, isMe: false },
+          text,
+          createdAt: at,
+        },
+        at,
+      );
       if (!last && next() < 0.01) conversations.markDeleted(id, at);
+      else listed++;
       if (!bot) lastHuman = id;
     }
   })();
@@ -80,7 +92,7 @@ function seedThread(file: string): string {
 }
 
 export function benchHistory(): void {
-  heading(`2. History: a ${MESSAGES.toLocaleString("en")}-message thread`);
+  heading(`3. History: a ${MESSAGES.toLocaleString("en")}-message thread`);
   const tmp = tempDatabasePath();
   try {
     const newest = seedThread(tmp.file);

@@ -11,8 +11,10 @@ export interface BenchApp {
   close(): Promise<void>;
 }
 
-export async function startApp(claudeUrl: string, env: Record<string, string> = {}): Promise<BenchApp> {
+/** `seed` fills the database file before the App opens it. */
+export async function startApp(claudeUrl: string, env: Record<string, string> = {}, seed?: (file: string) => void): Promise<BenchApp> {
   const db = tempDatabasePath();
+  seed?.(db.file);
   const config = parseConfig({
     ANTHROPIC_API_KEY: "sk-bench-0000",
     ANTHROPIC_BASE_URL: claudeUrl,

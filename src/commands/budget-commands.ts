@@ -77,7 +77,11 @@ function resolveScope(ctx: CommandContext, args: ScopeArgs): { scopeId: string; 
   const r = ctx.request;
   if (args.scope === "user") {
     const userId = args.userId!;
-    if (!userId.startsWith(`${r.platform}:`)) return { error: `\`${userId}\` is not a ${r.platform} user; nothing was changed.` };
+    // Ids carry their platform (src/types.ts): the person must be on the same one as the admin.
+    const platformOf = (id: string) => id.slice(0, id.indexOf(":") + 1);
+    if (platformOf(userId) !== platformOf(r.user.id)) {
+      return { error: `\`${userId}\` is not a user of this platform; nothing was changed.` };
+    }
     return { scopeId: userId, label: `${personName(ctx, userId)}'s` };
   }
   return args.scope === "workspace"

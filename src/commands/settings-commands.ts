@@ -30,7 +30,7 @@ function sourcePhrase(resolved: Resolved<unknown>, envVariable: string, builtIn:
     case "workspace":
       return `the workspace setting, ${setByPhrase(resolved.setBy, resolved.setAt)}`;
     case "default":
-      return builtIn ? "Palaver's built-in default" : `the default from ${envVariable}`;
+      return builtIn ? "Palaver's built-in default" : `the ${envVariable} default`;
   }
 }
 

@@ -1,11 +1,13 @@
 // Palaver's real App with the real Slack adapter (real Bolt), against the fake Slack and the fake
 // Claude, in HTTP mode or Socket Mode.
+import assert from "node:assert/strict";
 import { App } from "../../src/app.ts";
 import { parseConfig, type Config } from "../../src/config.ts";
 import { createLogger, silentLogger } from "../../src/log.ts";
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterOptions } from "../../adapters/slack/index.ts";
 import { startFakeClaude, type FakeClaude } from "../fakes/claude.ts";
-import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from "../fakes/slack/index.ts";
+import { ALICE, BOT, GENERAL, startFakeSlack, type FakeMessage, type FakeSlack, type FakeSlackOptions } from "../fakes/slack/index.ts";
+import { waitFor } from "./core.ts";
 
 export const SIGNING_SECRET = "fake-signing-secret-8f1d";
 
@@ -70,3 +72,39 @@ export async function startSlackHarness(o: SlackHarnessOptions = {}): Promise<Sl
 
 /** `<@U…>` as Slack writes a mention in message text. */
 export const mention = (userId: string): string => `<@${userId}>`;
+
+/** What the classic transport shows after a message that is still being written. */
+export const INDICATOR = " ▍";
+
+/** Alice mentions Palaver in #general; returns the message's ts (the reply's thread). */
+export async function ask(h: SlackHarness, text: string, channel: string = GENERAL.id): Promise<string> {
+  const said = await h.slack.userSays({ user: ALICE.id, channel, text: `${mention(BOT.userId)} ${text}` });
+  return said.ts;
+}
+
+/** Wait until Palaver's reply in a thread is finished (nothing streaming, nothing queued). */
+export async function replyIn(h: SlackHarness, threadTs: string, timeoutMs = 10_000, channel: string = GENERAL.id): Promise<FakeMessage[]> {
+  await waitFor(
+    () => {
+      const msgs = h.slack.botMessages(channel, threadTs);
+      return msgs.length > 0 && msgs.every((m) => !m.streaming) && h.app.bot.activeConversations === 0;
+    },
+    timeoutMs,
+    "the reply to finish",
+  );
+  await h.slack.settle();
+  return h.slack.botMessages(channel, threadTs);
+}
+
+/** Every text the message showed was a prefix of its final text (nothing repeated or lost). */
+export function assertGrewMonotonically(m: FakeMessage): void {
+  const final = m.text;
+  for (const v of m.versions) {
+    const body = v.endsWith(INDICATOR) ? v.slice(0, -INDICATOR.length) : v;
+    assert.ok(final.startsWith(body), `version ${JSON.stringify(v.slice(0, 60))}… is a prefix of the final text`);
+  }
+}
+
+/** n distinct words, e.g. "alpha0 bravo1 charlie2 …". */
+export const words = (n: number): string =>
+  Array.from({ length: n }, (_, i) => ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"][i % 6]! + i).join(" ");

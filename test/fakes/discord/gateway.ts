@@ -57,6 +57,8 @@ export class FakeGateway {
   connections = 0;
   identifies = 0;
   resumes = 0;
+  /** Dispatches sent again on RESUME. */
+  readonly replayed: { t: string; s: number; d: unknown }[] = [];
 
   constructor(
     private readonly state: DiscordState,
@@ -167,7 +169,9 @@ export class FakeGateway {
         const from = Math.min(Number(data.seq ?? 0), this.replayFloor ?? Number.POSITIVE_INFINITY);
         this.replayFloor = undefined;
         for (const event of session.log) {
-          if (event.s > from) socket.send(JSON.stringify({ op: Op.Dispatch, ...event }));
+          if (event.s <= from) continue;
+          this.replayed.push(event);
+          socket.send(JSON.stringify({ op: Op.Dispatch, ...event }));
         }
         this.dispatch("RESUMED", {});
         return;

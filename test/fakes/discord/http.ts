@@ -30,6 +30,7 @@ export const ErrorCode = {
   UnknownChannel: 10003,
   UnknownMessage: 10008,
   UnknownInteraction: 10062,
+  MissingAccess: 50001,
   CannotEditOtherUsersMessage: 50005,
   CannotSendEmptyMessage: 50006,
   MissingPermissions: 50013,

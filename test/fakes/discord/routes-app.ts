@@ -106,7 +106,10 @@ const routes: Route[] = [
     method: "PUT",
     pattern: /^\/applications\/(\d+)\/guilds\/(\d+)\/commands$/,
     auth: true,
-    handle: (ctx, req) => registerCommands(ctx, req.params[1]!, req.body),
+    handle: (ctx, req) => {
+      if (!ctx.state.guilds.has(req.params[1]!)) throw new RestError(403, ErrorCode.MissingAccess, "Missing Access");
+      return registerCommands(ctx, req.params[1]!, req.body);
+    },
   },
   {
     method: "POST",

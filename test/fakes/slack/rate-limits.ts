@@ -28,9 +28,11 @@ export class FakeRateLimiter {
 
   constructor(private rules: RateRules = {}) {}
 
+  /** New rules; windows and 429 counts start from zero. */
   setRules(rules: RateRules): void {
     this.rules = rules;
     this.windows.clear();
+    this.limited.clear();
   }
 
   /** undefined when the call may go ahead (and is counted), else seconds to wait. */

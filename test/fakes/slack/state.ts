@@ -31,6 +31,8 @@ export interface FakeMessage {
   text: string;
   /** Every text this message has shown, oldest first (the last is the current one). */
   versions: string[];
+  /** When each version appeared (ms since the epoch), parallel to versions. */
+  versionAt: number[];
   /** A native stream that was started and not stopped yet. */
   streaming: boolean;
   /** How the message came to be (post, stream, user). */
@@ -75,10 +77,16 @@ export class SlackState {
     return `${sec}.${String(micros % 1_000_000).padStart(6, "0")}`;
   }
 
-  add(message: Omit<FakeMessage, "versions" | "deleted" | "streaming"> & { streaming?: boolean }): FakeMessage {
+  add(message: Omit<FakeMessage, "versions" | "versionAt" | "deleted" | "streaming"> & { streaming?: boolean }): FakeMessage {
     const list = this.messages.get(message.channel);
     if (!list) throw new Error(`fake slack: no channel ${message.channel}`);
-    const m: FakeMessage = { ...message, streaming: message.streaming ?? false, versions: [message.text], deleted: false };
+    const m: FakeMessage = {
+      ...message,
+      streaming: message.streaming ?? false,
+      versions: [message.text],
+      versionAt: [Date.now()],
+      deleted: false,
+    };
     list.push(m);
     return m;
   }
@@ -90,6 +98,7 @@ export class SlackState {
   setText(m: FakeMessage, text: string): void {
     m.text = text;
     m.versions.push(text);
+    m.versionAt.push(Date.now());
   }
 
   /** Thread root first, then its replies in order (deleted ones left out). */

@@ -1,0 +1,90 @@
+// Admin benchmarks: what the budget check adds before every Claude request, and how long the
+// usage report takes, on a database holding a busy workspace's history. Prints figures only.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { Gate } from "../src/gate.ts";
+import { parseConfig } from "../src/config.ts";
+import { openDatabase } from "../src/store/db.ts";
+import { PriceTable } from "../src/pricing.ts";
+import { systemClock } from "../src/clock.ts";
+import { UsageReports } from "../src/usage-report.ts";
+import { renderUsageMarkdown } from "../src/commands/render-usage.ts";
+import type { InboundMessage } from "../src/types.ts";
+import { summarize } from "./lib.ts";
+
+const ROWS = 200_000;
+const DAYS = 90;
+const USERS = 500;
+const CHANNELS = 50;
+/** Targets: the check runs before every request, so it must be negligible next to Claude's TTFT. */
+const ADMIT_P99_TARGET_MS = 2;
+const REPORT_TARGET_MS = 500;
+
+const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "palaver-bench-admin-")), "bench.db");
+const db = openDatabase(file);
+const now = systemClock.now();
+const insert = db.prepare(
+  `INSERT INTO usage (platform, workspace_id, channel_id, conversation_id, user_id, model, input_tokens, output_tokens,
+                      cache_write_tokens, cache_read_tokens, cost_micros, latency_ms, created_at)
+   VALUES ('slack', 'slack:T1', ?, ?, ?, 'claude-sonnet-4-6', 1200, 400, 0, 3000, 10000, 900, ?)`,
+);
+db.transaction(() => {
+  for (let i = 0; i < ROWS; i++) {
+    const ch = `slack:T1:C${i % CHANNELS}`;
+    insert.run(ch, `${ch}:${i % 5000}`, `slack:U${i % USERS}`, now - Math.floor((i / ROWS) * DAYS * 86_400_000));
+  }
+})();
+
+const config = parseConfig({
+  ANTHROPIC_API_KEY: "sk-bench-0000",
+  DATABASE_PATH: file,
+  PALAVER_BUDGET_DAILY_USD: "100000",
+  PALAVER_BUDGET_MONTHLY_USD: "1000000",
+  PALAVER_USER_DAILY_USD: "1000",
+  PALAVER_USER_RATE: "1000000/hour",
+});
+const gate = new Gate(config, { db, clock: systemClock, prices: new PriceTable() });
+gate.spending.set("channel", "slack:T1:C7", "daily", 50_000_000, "bench");
+const admitMs: number[] = [];
+for (let i = 0; i < 2000; i++) {
+  const message: InboundMessage = {
+    id: `slack:T1:C7:${i}`,
+    platform: "slack",
+    conversationId: `slack:T1:C7:${i % 5000}`,
+    workspaceId: "slack:T1",
+    channelId: "slack:T1:C7",
+    isDM: false,
+    addressedBy: "mention",
+    author: { id: `slack:U${i % USERS}`, displayName: "u", isBot: false, isMe: false },
+    text: "How much did we spend?",
+    createdAt: now,
+  };
+  const t = performance.now();
+  const r = gate.admit({ message, model: "claude-sonnet-4-6", maxTokens: 2048 });
+  admitMs.push(performance.now() - t);
+  if (!r.ok) throw new Error(`unexpected refusal: ${r.reply}`);
+  // The request's usage is recorded before release, as the bot does: the next check counts it.
+  insert.run(message.channelId, message.conversationId, message.author.id, systemClock.now());
+  r.admission.release();
+}
+
+const reports = new UsageReports(db, new PriceTable());
+const reportMs: number[] = [];
+let chars = 0;
+for (const by of ["user", "channel", "model", "day"] as const) {
+  const t = performance.now();
+  const report = reports.report({ period: "30d", by, workspaceId: "slack:T1", now });
+  chars = Math.max(chars, renderUsageMarkdown(report, "this workspace").length);
+  reportMs.push(performance.now() - t);
+}
+
+const a = summarize(admitMs.slice(100));
+const r = summarize(reportMs);
+const mark = (ok: boolean) => (ok ? "PASS" : "MISS");
+console.log(`usage rows: ${ROWS} over ${DAYS} days, ${USERS} users, ${CHANNELS} channels (file DB, WAL)`);
+console.log(`gate.admit (access, rate, 3 scopes × 2 windows, reserve): p50 ${a.p50.toFixed(3)} ms, p99 ${a.p99.toFixed(3)} ms  target p99 < ${ADMIT_P99_TARGET_MS} ms  ${mark(a.p99 < ADMIT_P99_TARGET_MS)}`);
+console.log(`usage report 30d (user|channel|model|day, rendered): max ${r.max.toFixed(1)} ms, mean ${r.mean.toFixed(1)} ms  target < ${REPORT_TARGET_MS} ms  ${mark(r.max < REPORT_TARGET_MS)}; longest answer ${chars} chars`);
+db.close();
+fs.rmSync(path.dirname(file), { recursive: true, force: true });

@@ -1,2 +1,0 @@
-import { benchOverhead } from "./core/overhead.ts";
-await benchOverhead();

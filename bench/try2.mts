@@ -1,2 +1,0 @@
-import { benchHistory } from "./core/history.ts";
-benchHistory();
