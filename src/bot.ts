@@ -39,6 +39,9 @@ export interface BotDeps {
   budgets?: Budgets;
 }
 
+/** Orders a reply's parts right after the message they answer (created_at is a REAL). */
+const REPLY_ORDER_EPSILON_MS = 0.001;
+
 /** When the context is exceeded anyway (our estimate is rough), retry once with this share of the budget. */
 const RETRY_BUDGET_FACTOR = 0.5;
 
@@ -180,7 +183,10 @@ export class Bot implements BotApi {
               authorName: "Palaver",
               content: stripNote(raw, note),
               status: "streaming",
-              createdAt: clock.now(),
+              // Anchored just after the message it answers, not at post time: a message that
+              // arrived while this reply was thinking must sort after it, or the next request
+              // would see the two questions merged and this answer missing.
+              createdAt: message.createdAt + REPLY_ORDER_EPSILON_MS * (index + 1),
             }),
           onUpdate: (_index, id, raw) => this.conversations.updatePart(id, stripNote(raw, note), "streaming", clock.now()),
           onError: (err) => logger.warn({ err: describeError(err), reply: replyId }, "a post or edit failed; it will be retried"),

@@ -279,3 +279,24 @@ test("with PALAVER_COUNT_TOKENS the history is measured with count_tokens before
   assert.deepEqual(paths, ["/v1/messages/count_tokens", "/v1/messages"]);
   assert.equal(surface.shown().length, 1);
 });
+
+test("a message sent while the previous reply is still thinking sorts after that reply", async () => {
+  const h = await core();
+  h.claude.enqueue({ text: "answer one", firstTokenDelayMs: 150 }, { text: "answer two" });
+  const conv = { conversationId: "test:W:C:thinking" };
+  const s1 = new RecordingSurface("test:u1", { thinking: true });
+  const s2 = new RecordingSurface("test:u2", { thinking: true });
+  const first = h.app.bot.handle(inbound("question one", conv), s1);
+  await waitFor(() => s1.calls.some((c) => c.kind === "thinking"), 5000, "first reply thinking");
+  const second = h.app.bot.handle(inbound("question two", conv), s2);
+  await Promise.all([first, second]);
+  const body = asMessagesBody(h.claude.messageRequests()[1]!.body);
+  assert.deepEqual(
+    body.messages.map((m) => [m.role, JSON.stringify(m.content).match(/(question|answer) (one|two)/g)]),
+    [
+      ["user", ["question one"]],
+      ["assistant", ["answer one"]],
+      ["user", ["question two"]],
+    ],
+  );
+});

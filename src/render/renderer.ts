@@ -112,7 +112,11 @@ export class ReplyRenderer {
     while (!ended) {
       if (this.isDirty()) {
         const wait = this.lastFlushEnd + this.surface.limits.editIntervalMs - Date.now();
-        if (wait > 0) await Promise.race([sleep(wait), reader]);
+        if (wait > 0) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, wait))), reader]);
+          clearTimeout(timer);
+        }
         if (ended) break;
         await this.flush(false);
       } else {
