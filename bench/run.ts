@@ -1,6 +1,6 @@
 // `npm run bench`: the core's benchmarks, then Slack's, Discord's and the admin commands' when their
-// files exist, each
-// in its own process (a clean heap and RSS for each), one after the other, output passed through.
+// files exist, each in its own process (a clean heap and RSS for each), one after the other, with
+// their output passed through.
 // Exits non-zero if any of them failed to run; a missed target is a printed MISS, not a failure.
 import { spawn } from "node:child_process";
 import fs from "node:fs";

@@ -138,11 +138,11 @@ for (const r of results) {
   const total429 = [...r.limited.values()].reduce((a, b) => a + b, 0);
   const detail = total429 ? ` (${[...r.limited].map(([m, n]) => `${m}: ${n}`).join(", ")})` : "";
   console.log(`${r.transport}`);
-  console.log(`  429s received:                           ${total429}${detail}   (target 0)`);
+  console.log(`  429s received:                           ${total429}${detail}   (target 0${total429 === 0 ? "" : ": MISS"})`);
   console.log(`  median s between visible updates/reply:  ${r.updateGapMedianS.toFixed(2)}  (all gaps p90 ${r.updateGapP90S.toFixed(2)}, max ${r.updateGapMaxS.toFixed(2)})`);
   console.log(`  visible updates per reply (mean):        ${r.updatesPerReply.toFixed(1)}`);
   if (r.transport === "native streaming") console.log(`  replies that streamed natively:          ${r.streamed}/${REPLIES} (the rest: post + update)`);
   console.log(`  event → first visible text p50 / max s:  ${r.firstTextP50S.toFixed(2)} / ${r.firstTextMaxS.toFixed(2)}`);
   console.log(`  all ${REPLIES} replies finished after s:      ${r.allDoneS.toFixed(1)}`);
-  console.log(`  replies complete and exact:              ${r.exact}/${REPLIES}\n`);
+  console.log(`  replies complete and exact:              ${r.exact}/${REPLIES}${r.exact === REPLIES ? "" : "   MISS"}\n`);
 }

@@ -56,7 +56,8 @@ describe("discord /palaver, global command", () => {
   let h: DiscordHarness;
 
   before(async () => {
-    h = await startDiscordHarness({ adapter: { deferAfterMs: 0 } });
+    // Heartbeats every 100 ms (Discord: ~41 s) so the test sees several.
+    h = await startDiscordHarness({ adapter: { deferAfterMs: 0 }, discord: { heartbeatMs: 100 } });
   });
   after(async () => {
     await h.close();
@@ -64,6 +65,16 @@ describe("discord /palaver, global command", () => {
 
   it("is registered globally without DISCORD_GUILD_ID", () => {
     assert.ok(h.discord.commands.get("global")?.some((c) => c.name === "palaver"));
+  });
+
+  it("keeps one gateway connection alive: heartbeats are acknowledged", async () => {
+    const heartbeats = () => h.discord.gateway.received.filter((r) => r.op === 1).length;
+    await waitFor(() => heartbeats() >= 3, 5000, "three heartbeats");
+    assert.equal(h.discord.gateway.connections, 1, "no zombie-connection reconnects");
+    const identify = h.discord.gateway.received.find((r) => r.op === 2)!.d as { intents: number; compress: boolean };
+    // Guilds 1, GuildMessages 512, DirectMessages 4096, MessageContent 32768.
+    assert.equal(identify.intents, 1 | 512 | 4096 | 32768);
+    assert.equal(identify.compress, false, "no transport or payload compression needed");
   });
 
   it("lets a member with Manage Server set the channel's prompt, answered ephemerally after a deferral", async () => {

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { conversationId } from "../adapters/discord/ids.ts";
 import { MAX_MESSAGE_LENGTH } from "../adapters/discord/limits.ts";
+import { asMessagesBody } from "./fakes/claude.ts";
 import { Perm } from "./fakes/discord/index.ts";
 import { claudeTurns, startDiscordHarness, type DiscordHarness } from "./helpers/discord.ts";
 import { waitFor } from "./helpers/core.ts";
@@ -120,6 +121,34 @@ describe("discord reply mode", () => {
         ["user", "what did I say?"],
       ],
     );
+  });
+});
+
+describe("discord attachments", () => {
+  let h: DiscordHarness;
+
+  before(async () => {
+    h = await startDiscordHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it("downloads an image attached to the message and hands it to Claude", async () => {
+    const { discord, world, claude } = h;
+    // The 8-byte PNG signature and a little more: the core checks type and size, not pixels.
+    const bytes = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+    const image = discord.addAttachment("chart.png", "image/png", bytes);
+    const notes = discord.addAttachment("notes.txt", "text/plain", Buffer.from("not for Claude"));
+    claude.enqueue({ text: "A chart." });
+    discord.say({ channelId: world.adaDM.id, authorId: world.ada.id, content: "what is this?", attachments: [image, notes] });
+    await waitFor(() => discord.botMessagesIn(world.adaDM.id)[0]?.content === "A chart.", 5000, "reply");
+    const body = asMessagesBody(claude.messageRequests().at(-1)!.body);
+    const blocks = body.messages.at(-1)!.content;
+    assert.ok(Array.isArray(blocks));
+    const images = blocks.filter((b) => b.type === "image");
+    assert.equal(images.length, 1, "the image, and not the text file");
+    assert.deepEqual(images[0]!.source, { type: "base64", media_type: "image/png", data: bytes.toString("base64") });
   });
 });
 

@@ -74,18 +74,28 @@ describe("discord threads", () => {
     // Written before Palaver was asked: it never saw these as events.
     s.addMessage({ channelId: thread.id, authorId: world.ada.id, content: "Should we use SQLite or Postgres?" });
     s.addMessage({ channelId: thread.id, authorId: world.max.id, content: "SQLite is enough for one bot." });
+    s.addMessage({ channelId: thread.id, authorId: s.bot.id, content: "An earlier answer of mine." });
+    const helper = s.addUser("deploy-bot", { bot: true });
+    s.addMessage({ channelId: thread.id, authorId: helper.id, content: "Deployed v2." });
     const before = claude.messageRequests().length;
     discord.say({ channelId: thread.id, authorId: world.ada.id, content: "just chatting, no bot here" });
     claude.enqueue({ text: "SQLite, with WAL mode." });
     discord.say({ channelId: thread.id, authorId: world.ada.id, content: `${h.mention} what do you think?` });
-    await waitFor(() => discord.botMessagesIn(thread.id)[0]?.content === "SQLite, with WAL mode.", 5000, "reply in thread");
+    await waitFor(() => discord.botMessagesIn(thread.id).at(-1)?.content === "SQLite, with WAL mode.", 5000, "reply in thread");
     assert.equal(claude.messageRequests().length, before + 1, "only the mention was answered");
     assert.equal(s.messages.get(thread.id), undefined, "no new thread inside a thread");
-    const text = claudeTurns(claude, before).map((t) => t.text).join("\n");
-    assert.match(text, /Should we use SQLite or Postgres\?/);
-    assert.match(text, /Max the Admin/);
-    assert.match(text, /SQLite is enough for one bot\./);
-    assert.match(text, /just chatting, no bot here/);
+    const turns = claudeTurns(claude, before);
+    assert.deepEqual(
+      turns.map((t) => t.role),
+      ["user", "assistant", "user"],
+      "Palaver's own message is an assistant turn",
+    );
+    assert.match(turns[0]!.text, /Should we use SQLite or Postgres\?/);
+    assert.match(turns[0]!.text, /Max the Admin: SQLite is enough for one bot\./);
+    assert.equal(turns[1]!.text, "An earlier answer of mine.");
+    assert.match(turns[2]!.text, /deploy-bot \(bot\): Deployed v2\./, "other bots are users");
+    assert.match(turns[2]!.text, /just chatting, no bot here/);
+    assert.match(turns[2]!.text, /@Palaver what do you think\?$/);
   });
 
   it("resolves user, role and channel mentions to names", async () => {

@@ -1,4 +1,4 @@
-// Crash recovery on Slack, end to end: `npx tsx <npm start's entry>` in Socket Mode against the fake Slack
+// Crash recovery on Slack, end to end: Palaver's `npm start` entry in Socket Mode against the fake Slack
 // and the fake Claude, killed with SIGKILL while a reply is streaming natively, then started again:
 // the reply's message ends with the interrupted note, its stream is closed, and the question is
 // not answered again by itself.
@@ -34,8 +34,10 @@ function startEntry(): string {
 }
 
 function startBot(): Bot {
-  // Its own process group, so SIGKILL reaches npx, tsx and the node process running Palaver.
-  const child = spawn("npx", ["tsx", startEntry()], { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"], detached: true });
+  // `node --import tsx <entry>` is what `npx tsx <entry>` ends up running, minus the two wrapper
+  // processes: the tsx CLI runs the script in a child, so a SIGKILL sent to the CLI would leave
+  // Palaver itself running as an orphan. Here the signal reaches Palaver directly.
+  const child = spawn(process.execPath, ["--import", "tsx", startEntry()], { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -46,13 +48,6 @@ function startBot(): Bot {
   return bot;
 }
 
-function killGroup(bot: Bot, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-bot.child.pid!, signal);
-  } catch {
-    // Already gone.
-  }
-}
 
 before(async () => {
   slack = await startFakeSlack();
@@ -75,7 +70,7 @@ before(async () => {
 after(async () => {
   for (const bot of running) {
     if (bot.child.exitCode === null && bot.child.signalCode === null) {
-      killGroup(bot, "SIGKILL");
+      bot.child.kill("SIGKILL");
       await bot.exited;
     }
   }
@@ -93,7 +88,7 @@ test("a reply cut by SIGKILL ends with the interrupted note after the restart", 
 
   const said = await slack.userSays({ user: ALICE.id, channel: GENERAL.id, text: `${mention(BOT.userId)} tell me a long story` });
   await waitFor(() => (slack.botMessages(GENERAL.id, said.ts)[0]?.versions.length ?? 0) >= 3, 15_000, "the reply to be streaming");
-  killGroup(first, "SIGKILL");
+  first.child.kill("SIGKILL");
   assert.equal((await first.exited).signal, "SIGKILL");
   const cut = slack.botMessages(GENERAL.id, said.ts);
   assert.equal(cut.length, 1);
@@ -114,7 +109,8 @@ test("a reply cut by SIGKILL ends with the interrupted note after the restart", 
   assert.ok(shownAtCrash.startsWith(body) || body.startsWith(shownAtCrash), "and it matches what was on screen");
   assert.equal(claude.messageRequests().length, 1, "the question was not answered again by itself");
 
-  killGroup(second, "SIGTERM");
-  await second.exited;
+  second.child.kill("SIGTERM");
+  const exit = await second.exited;
   assert.match(second.stderr(), /Palaver stopped/, "the restarted bot shut down gracefully");
+  assert.equal(exit.code, 0);
 });

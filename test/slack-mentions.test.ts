@@ -148,6 +148,34 @@ describe("slack: mentions over HTTP", () => {
     assert.deepEqual(botRows.map((r) => r.content), ["Noted.", "Ignored."]);
   });
 
+  test("a long thread is fetched whole, every page of conversations.replies", async () => {
+    const root = await h.slack.userSays({ user: ALICE.id, channel: GENERAL.id, text: "thread of many" });
+    // 450 replies written straight into the workspace (no events): only the fetch can know them.
+    for (let i = 0; i < 450; i++) {
+      h.slack.state.add({ channel: GENERAL.id, ts: h.slack.state.nextTs(), threadTs: root.ts, user: i % 2 ? BOB.id : CAROL.id, text: `note ${i}`, origin: "user" });
+    }
+    const pagesBefore = h.slack.api.callsTo("conversations.replies").length;
+    const before = h.claude.messageRequests().length;
+    h.claude.enqueue({ text: "Read them all." });
+    await h.slack.userSays({ user: ALICE.id, channel: GENERAL.id, threadTs: root.ts, text: `${mention(BOT.userId)} summarise` });
+    await waitFor(finished(h, root.ts), 5000, "reply");
+    const pages = h.slack.api.callsTo("conversations.replies").slice(pagesBefore);
+    assert.equal(pages.length, 3, "452 messages at 200 per page");
+    assert.ok(pages.slice(1).every((c) => typeof c.params.cursor === "string" && c.params.cursor !== ""), "later pages use the cursor");
+    const history = requestText(h, before);
+    for (const piece of ["thread of many", "note 0", "note 225", "note 449", "summarise"]) assert.ok(history.includes(piece), piece);
+  });
+
+  test("/palaver over HTTP is acked with 200 and answered through response_url, ephemerally", async () => {
+    const ran = await h.slack.slashCommand({ user: ALICE.id, channel: GENERAL.id, text: "model" });
+    assert.equal(ran.status, 200);
+    await waitFor(() => (h.slack.responses.get(ran.responseId)?.length ?? 0) === 1, 3000, "the answer");
+    const answer = h.slack.responses.get(ran.responseId)![0] as { response_type?: string; text?: string };
+    assert.equal(answer.response_type, "ephemeral");
+    assert.match(answer.text ?? "", /claude-sonnet-4-6/);
+    assert.match(answer.text ?? "", /^\*Model here:\*/, "Markdown bold became mrkdwn bold");
+  });
+
   test("a request with a bad signature is refused with 401 and nothing is posted", async () => {
     const callsBefore = h.slack.api.calls.length;
     const claudeBefore = h.claude.messageRequests().length;

@@ -83,6 +83,19 @@ describe("slack streaming: native streams and their fall-back", () => {
     assert.equal(h.claude.messageRequests().at(-1) !== undefined, true);
   });
 
+  test("a refused thinking status costs nothing but the status: the reply arrives, and Slack is not asked again", async () => {
+    h.slack.api.fail({ method: "assistant.threads.setStatus", error: "missing_scope" });
+    const calls = () => h.slack.api.callsTo("assistant.threads.setStatus").length;
+    const before = calls();
+    h.claude.enqueue({ text: "No status, still here." }, { text: "Again." });
+    const [first] = await replyIn(h, await ask(h, "status refused"));
+    assert.equal(first!.text, "No status, still here.");
+    assert.equal(calls(), before + 1);
+    const [second] = await replyIn(h, await ask(h, "and again"));
+    assert.equal(second!.text, "Again.");
+    assert.equal(calls(), before + 1, "not asked again in channels of this workspace");
+  });
+
   test("Markdown goes to a native stream unchanged (Slack renders it)", async () => {
     const md = "# Title\n\nSome **bold** text and `code`.\n\n```js\nconst a = 1 < 2 && 3 > 2;\n```";
     h.claude.enqueue({ text: md, chunkSize: 7, chunkDelayMs: 10 });

@@ -19,8 +19,12 @@ export const MAX_THREAD_NAME_LENGTH = 100;
 export const EDITS_PER_WINDOW = 4;
 export const EDIT_WINDOW_MS = 5_500;
 
-/** New messages per channel: the same observed ~5 / 5 s, with the same margin. */
-export const POSTS_PER_WINDOW = 4;
+/**
+ * New messages per channel: also ~5 per 5 s (a separate route bucket from edits). The padded
+ * window alone keeps a sixth post out of any 5-second window; the full 5 lets five replies that
+ * start together in one channel all show their first text at once.
+ */
+export const POSTS_PER_WINDOW = 5;
 export const POST_WINDOW_MS = 5_500;
 
 /** Gap between two edits of one message: a lone reply spreads its budget evenly. */

@@ -46,7 +46,6 @@ export class SlackAdapter implements Adapter {
   private app?: App;
   private socket?: SocketModeReceiver;
   private server?: Server;
-  private me?: SlackIdentity;
 
   constructor(
     private readonly config: SlackConfig,
@@ -72,11 +71,6 @@ export class SlackAdapter implements Adapter {
     return typeof address === "object" && address !== null ? address.port : undefined;
   }
 
-  /** Who Palaver is in the workspace (after start). */
-  get identity(): SlackIdentity | undefined {
-    return this.me;
-  }
-
   async start(bot: BotApi): Promise<void> {
     const auth = await this.client.auth.test().catch((err: unknown) => {
       throw new PalaverError("adapter_failed", `Slack auth.test failed (check SLACK_BOT_TOKEN): ${describeError(err).message}`, {
@@ -87,7 +81,7 @@ export class SlackAdapter implements Adapter {
       throw new PalaverError("adapter_failed", "Slack auth.test did not return a bot user: SLACK_BOT_TOKEN must be a bot token (xoxb-…)");
     }
     const botName = (await this.users.get(auth.user_id)).displayName || auth.user || "Palaver";
-    this.me = {
+    const me: SlackIdentity = {
       client: this.client,
       team: auth.team_id,
       botUserId: auth.user_id,
@@ -96,7 +90,7 @@ export class SlackAdapter implements Adapter {
       users: this.users,
     };
     const app = this.buildApp(auth.user_id, auth.bot_id);
-    this.register(app, bot, this.me);
+    this.register(app, bot, me);
     this.app = app;
     if (this.config.mode === "socket") {
       await app.start();
@@ -110,9 +104,7 @@ export class SlackAdapter implements Adapter {
         bot: `@${auth.user} (${auth.user_id})`,
         workspace: `${auth.team} (${auth.team_id})`,
       },
-      this.config.mode === "socket" && this.config.signingSecret
-        ? "slack connected in Socket Mode (SLACK_APP_TOKEN wins over SLACK_SIGNING_SECRET)"
-        : `slack connected (${this.config.mode === "socket" ? "Socket Mode" : "HTTP"})`,
+      `slack connected (${this.config.mode === "socket" ? "Socket Mode" : "HTTP"})`,
     );
   }
 

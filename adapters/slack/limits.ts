@@ -9,6 +9,7 @@ const MINUTE_MS = 60_000;
  * and its chat.postMessage docs advise keeping `text` within 4,000 for readability; the core
  * continues longer replies in the next message. Converting Markdown to mrkdwn at send time may
  * grow a text a little (&amp; escapes), which the 40,000 hard limit absorbs many times over.
+ * It also keeps every stream call under `markdown_text`'s 12,000 characters.
  */
 export const MAX_MESSAGE_CHARS = 4_000;
 
@@ -23,9 +24,10 @@ export const CHAT_UPDATE_PER_MINUTE = 50;
  */
 export const CHAT_UPDATE_BUDGET = { limit: 3, windowMs: 4_000 };
 
-/** chat.postMessage: about 1 message per second per channel. */
-export const POST_PER_CHANNEL_WINDOW_MS = 1_000;
-/** A little slack on the 1/s: our clock and Slack's do not agree to the millisecond. */
+/**
+ * chat.postMessage: about 1 message per second per channel. We allow one per 1.1 s: our clock
+ * and Slack's do not agree to the millisecond.
+ */
 export const POST_PER_CHANNEL_BUDGET_WINDOW_MS = 1_100;
 
 /** chat.appendStream is Tier 4 (100+/min per workspace): 90/min, paced as 3 per 2 s (see above). */
@@ -43,9 +45,6 @@ export const STOP_STREAM_PER_MINUTE = 18;
  * workspace budgets slow it down further when many replies stream at once.
  */
 export const EDIT_INTERVAL_MS = 1_000;
-
-/** `markdown_text` takes at most 12,000 characters per stream call. */
-export const STREAM_CHUNK_MAX_CHARS = 12_000;
 
 /**
  * The "is thinking…" status lasts 2 minutes unless the bot posts; the core asks every few

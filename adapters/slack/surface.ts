@@ -16,7 +16,7 @@ import { webApi } from "@slack/bolt";
 import { PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/log.ts";
 import type { PlatformId, ReplySurface, SurfaceLimits } from "../../src/types.ts";
-import { decodeMessageId, encodeAddress, messageId, type SlackReplyAddress } from "./ids.ts";
+import { decodeMessageId, encodeAddress, isDmChannel, messageId, type SlackReplyAddress } from "./ids.ts";
 import {
   appendStreamBudget,
   chatUpdateBudget,
@@ -47,7 +47,8 @@ const STREAMING_UNAVAILABLE = new Set([
 /** What the adapter learned about the workspace, shared by every surface. */
 export class WorkspaceCapabilities {
   nativeStreaming: boolean;
-  thinkingStatus = true;
+  /** Where Slack refused the "is thinking…" status (DMs and channel threads may differ). */
+  readonly statusRefused = new Set<"dm" | "channel">();
   constructor(nativeStreaming: boolean) {
     this.nativeStreaming = nativeStreaming;
   }
@@ -101,11 +102,6 @@ export class SlackReplySurface implements ReplySurface {
     this.transport = !options.reopened && deps.capabilities.nativeStreaming ? "stream" : "classic";
   }
 
-  /** Which transport new messages of this reply use (tests and logs). */
-  get currentTransport(): Transport {
-    return this.transport;
-  }
-
   get limits(): SurfaceLimits {
     const { team, channel } = this.where;
     if (this.transport === "stream") {
@@ -133,7 +129,8 @@ export class SlackReplySurface implements ReplySurface {
 
   async showThinking(): Promise<void> {
     const caps = this.deps.capabilities;
-    if (!caps.thinkingStatus || this.now() - this.lastStatusAt < THINKING_STATUS_REFRESH_MS) return;
+    const kind = isDmChannel(this.where.channel) ? "dm" : "channel";
+    if (caps.statusRefused.has(kind) || this.now() - this.lastStatusAt < THINKING_STATUS_REFRESH_MS) return;
     try {
       await this.deps.client.assistant.threads.setStatus({
         channel_id: this.where.channel,
@@ -142,9 +139,9 @@ export class SlackReplySurface implements ReplySurface {
       });
       this.lastStatusAt = this.now();
     } catch (err) {
-      // Slack said no (e.g. missing chat:write in an old install): stop asking in this workspace.
-      // A network failure is retried at the core's next refresh.
-      if (slackErrorCode(err) !== undefined) caps.thinkingStatus = false;
+      // Slack said no (an old install without the scope, a kind of conversation it does not
+      // support): stop asking there. A network failure is retried at the core's next refresh.
+      if (slackErrorCode(err) !== undefined) caps.statusRefused.add(kind);
       throw new PalaverError("surface_failed", `Slack assistant.threads.setStatus failed: ${describe(err)}`, { cause: err });
     }
   }
@@ -244,6 +241,7 @@ export class SlackReplySurface implements ReplySurface {
   }
 
   private async stopAbandonedStream(ts: string): Promise<void> {
+    await this.deps.streamStops.acquire();
     try {
       await this.deps.client.chat.stopStream({ channel: this.where.channel, ts });
     } catch (err) {

@@ -9,11 +9,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DEFAULT_HEARTBEAT_MS, FakeGateway } from "./gateway.ts";
-import { ErrorCode, RestError, type RestCall, type RestRequest, type RestResponse } from "./http.ts";
+import { RestError, type RestCall, type RestRequest, type RestResponse } from "./http.ts";
 import { RateLimiter, type EditLimit } from "./ratelimit.ts";
 import { appRoute, EPHEMERAL_FLAG, type FakeInteraction } from "./routes-app.ts";
 import { channelRoute } from "./routes-channels.ts";
-import { ChannelKind, DiscordState, type FakeAttachment, type FakeMessage, type Json } from "./state.ts";
+import { DiscordState, type FakeAttachment, type FakeMessage, type Json } from "./state.ts";
 
 export { ChannelKind, MessageKind, DiscordState } from "./state.ts";
 export type { FakeChannel, FakeGuild, FakeMessage, FakeUser, FakeAttachment } from "./state.ts";
@@ -321,12 +321,4 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   server.on("upgrade", (req, socket, head: Buffer) => fake.gateway.handleUpgrade(req, socket, head));
   await fake.listen(0);
   return fake;
-}
-
-/** Is this error the fake's "Unknown Message"? (For tests that look up deleted messages.) */
-export const UNKNOWN_MESSAGE = ErrorCode.UnknownMessage;
-
-/** True for a DM channel. */
-export function isDMChannel(state: DiscordState, channelId: string): boolean {
-  return state.channel(channelId).type === ChannelKind.DM;
 }

@@ -1,0 +1,107 @@
+// Discord under load: 5 replies streaming at once in one channel, against a fake Discord that
+// enforces the commonly observed edit limit (5 edits per 5 s per channel, answered with 429) and
+// a fake Claude streaming ~50 tokens/s. Real App, real Discord adapter, real discord.js.
+// Run: npx tsx bench/discord.ts
+//
+// Two layouts: reply mode (every reply in the same channel: one shared edit budget) and thread
+// mode, the default (each mention gets its own thread, a channel of its own). Prints 429s received
+// (target 0), median seconds between visible edits of a reply, time from MESSAGE_CREATE to the
+// first visible text, and whether every reply is complete and exact.
+import { check, heading, info, line, percentile, verdict } from "./lib.ts";
+import { startDiscordHarness, type DiscordHarness } from "../test/helpers/discord.ts";
+import { EDIT_WINDOW_MS, EDITS_PER_WINDOW } from "../adapters/discord/limits.ts";
+
+const REPLIES = 5;
+/** ~50 tokens/s at ~4 characters per token. */
+const CHARS_PER_CHUNK = 4;
+const CHUNK_DELAY_MS = 20;
+/** ~400 tokens per reply: 8 s of streaming, within one Discord message. */
+const REPLY_CHARS = 1_600;
+/** Discord's commonly observed per-channel edit limit, enforced by the fake. */
+const DISCORD_EDITS = { limit: 5, windowMs: 5_000 };
+const TIMEOUT_MS = 120_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function replyText(i: number): string {
+  const words: string[] = [];
+  let n = 0;
+  while (words.join(" ").length < REPLY_CHARS) words.push(`r${i}w${n++}`);
+  return words.join(" ").slice(0, REPLY_CHARS).trim();
+}
+
+interface Outcome {
+  limited: number;
+  gapsS: number[];
+  firstTextS: number[];
+  allDoneS: number;
+  exact: number;
+  editsPerReply: number;
+}
+
+async function run(mode: "reply" | "thread"): Promise<Outcome> {
+  const h: DiscordHarness = await startDiscordHarness({
+    env: { DISCORD_REPLY_MODE: mode },
+    discord: { editLimit: DISCORD_EDITS },
+  });
+  try {
+    const { discord, world, claude } = h;
+    const texts = Array.from({ length: REPLIES }, (_, i) => replyText(i));
+    claude.setResponder((body) => {
+      const last = body.messages.at(-1);
+      const content = typeof last?.content === "string" ? last.content : (last?.content ?? []).map((b) => b.text ?? "").join("");
+      const i = Number(/question (\d+)/.exec(content)?.[1] ?? -1);
+      return { text: texts[i] ?? "?", chunkSize: CHARS_PER_CHUNK, chunkDelayMs: CHUNK_DELAY_MS };
+    });
+    const start = Date.now();
+    const questions = texts.map((_, i) => ({
+      at: Date.now(),
+      message: discord.say({ channelId: world.general.id, authorId: world.ada.id, content: `${h.mention} question ${i}` }),
+    }));
+    // Where each reply lives: its thread, or the channel (as a reply to its question).
+    const replyOf = (q: (typeof questions)[number]) => {
+      const where = mode === "thread" ? q.message.id : world.general.id;
+      return discord.botMessagesIn(where).find((m) => mode === "thread" || m.reference?.messageId === q.message.id);
+    };
+    const done = () => questions.every((q, i) => replyOf(q)?.content === texts[i]);
+    while (!done() && Date.now() - start < TIMEOUT_MS) await sleep(50);
+    const allDoneS = (Date.now() - start) / 1000;
+
+    const gapsS: number[] = [];
+    const firstTextS: number[] = [];
+    let edits = 0;
+    for (const q of questions) {
+      const reply = replyOf(q);
+      if (!reply) continue;
+      const patches = discord.callsTo("PATCH", new RegExp(`/messages/${reply.id}$`)).filter((c) => c.status === 200);
+      edits += patches.length;
+      // The reply's message was created (with its first text) when the fake minted its id.
+      const visible = [reply.createdAt, ...patches.map((c) => c.at)];
+      firstTextS.push((visible[0]! - q.at) / 1000);
+      for (let k = 1; k < visible.length; k++) gapsS.push((visible[k]! - visible[k - 1]!) / 1000);
+    }
+    const exact = questions.filter((q, i) => replyOf(q)?.content === texts[i]).length;
+    return { limited: discord.limiter.limited.length, gapsS, firstTextS, allDoneS, exact, editsPerReply: edits / REPLIES };
+  } finally {
+    await h.close();
+  }
+}
+
+heading(`Discord: ${REPLIES} replies streaming at once in one channel`);
+line(
+  `  fake Discord enforces ${DISCORD_EDITS.limit} edits / ${DISCORD_EDITS.windowMs / 1000} s per channel; ` +
+    `Palaver's budget is ${EDITS_PER_WINDOW} edits / ${EDIT_WINDOW_MS / 1000} s per channel; ` +
+    `fake Claude streams ~${(1000 / CHUNK_DELAY_MS) * (CHARS_PER_CHUNK / 4)} tokens/s, ${REPLY_CHARS} characters per reply`,
+);
+for (const mode of ["reply", "thread"] as const) {
+  const r = await run(mode);
+  line(`\n  ${mode === "reply" ? "reply mode: all replies in #general (one shared edit budget)" : "thread mode (default): each reply in its own thread"}`);
+  verdict("429s received", r.limited, 0, (v) => v.toFixed(0));
+  info("median seconds between visible edits of a reply", `${percentile(r.gapsS, 50).toFixed(2)} s`);
+  info("p90 / max seconds between visible edits", `${percentile(r.gapsS, 90).toFixed(2)} / ${Math.max(...r.gapsS).toFixed(2)} s`);
+  info("edits per reply (mean)", r.editsPerReply.toFixed(1));
+  info("MESSAGE_CREATE → first visible text, median", `${percentile(r.firstTextS, 50).toFixed(2)} s`);
+  info("MESSAGE_CREATE → first visible text, max", `${Math.max(...r.firstTextS).toFixed(2)} s`);
+  info("all replies finished after", `${r.allDoneS.toFixed(1)} s`);
+  check(`every reply complete and exact (${r.exact}/${REPLIES})`, r.exact === REPLIES);
+}
