@@ -3,6 +3,7 @@
 import type { Config } from "../src/config.ts";
 import type { Logger } from "../src/log.ts";
 import type { Adapter } from "../src/types.ts";
+import { PriceTable } from "../src/pricing.ts";
 import { createSlackAdapter } from "./slack/index.ts";
 import { createDiscordAdapter } from "./discord/index.ts";
 
@@ -14,6 +15,10 @@ export function createPlatformAdapters(config: Config, logger: Logger): Adapter[
     }
     adapters.push(createSlackAdapter(config.slack, logger));
   }
-  if (config.discord) adapters.push(createDiscordAdapter(config.discord, logger));
+  if (config.discord) {
+    // The /palaver model choices offered on Discord: the price table, operator overrides included.
+    const models = PriceTable.load(config.pricesFile).models();
+    adapters.push(createDiscordAdapter(config.discord, logger, { models }));
+  }
   return adapters;
 }

@@ -95,8 +95,10 @@ function isEmpty(m: StoredMessage): boolean {
  * first; anything after the new message is left for its own request.
  */
 export function buildHistory(stored: StoredMessage[], newMessageId: string, options: HistoryOptions): BuiltHistory {
-  const end = stored.findIndex((m) => m.id === newMessageId);
-  const upTo = end === -1 ? stored : stored.slice(0, end + 1);
+  // Everything up to the new message's time (ties included: platforms order messages within a
+  // millisecond that we may have stored in another order); later messages get their own request.
+  const newMessage = stored.find((m) => m.id === newMessageId);
+  const upTo = newMessage ? stored.filter((m) => m.createdAt <= newMessage.createdAt) : stored;
   let skippedAttachments = 0;
   const usable = upTo.filter((m) => {
     if (m.status === "deleted" || m.status === "failed") return false;

@@ -136,3 +136,19 @@ test("a thread that opens with Palaver's own message folds it into the first use
   );
   assert.deepEqual(built.messages, [{ role: "user", content: [{ type: "text", text: "(Palaver, earlier:) Welcome!\n\nthanks" }] }]);
 });
+
+test("a message stored after the new one but sent in the same millisecond is still in the history", () => {
+  const base = { conversationId: "c", status: "complete" as const, authorIsBot: false, role: "user" as const };
+  const built = buildHistory(
+    [
+      { ...base, id: "new", authorId: "u1", authorName: "Ada", content: "and what about this?", createdAt: 5 },
+      { ...base, id: "same-ms", authorId: "u2", authorName: "Grace", content: "look at the logs", createdAt: 5 },
+      { ...base, id: "later", authorId: "u2", authorName: "Grace", content: "answered separately", createdAt: 6 },
+    ],
+    "new",
+    { budgetTokens: 1000 },
+  );
+  const text = JSON.stringify(built.messages);
+  assert.ok(text.includes("look at the logs"));
+  assert.ok(!text.includes("answered separately"));
+});
