@@ -121,12 +121,12 @@ export class App {
           const surface = adapter.reopen(reply.address);
           const body = last.content.trim() === "" ? INTERRUPTED_NOTE : `${last.content}\n\n${INTERRUPTED_NOTE}`;
           const withNote = surface.format(body);
-          await this.bot.budgets.acquire(surface.limits.editBudgets);
+          await this.bot.budgets.acquire(surface.limits.editBudgets, true);
           if (withNote.length <= surface.limits.maxMessageLength) {
             await surface.edit(last.id, withNote, true);
           } else {
             await surface.edit(last.id, surface.format(last.content), true);
-            await this.bot.budgets.acquire(surface.limits.postBudgets);
+            await this.bot.budgets.acquire(surface.limits.postBudgets, true);
             await surface.post(surface.format(INTERRUPTED_NOTE), true);
           }
         }

@@ -126,7 +126,7 @@ export class Bot implements BotApi {
 
   /** Post a one-off message (a hint or a refusal), within the surface's post budget. */
   private async say(surface: ReplySurface, markdown: string): Promise<void> {
-    await this.budgets.acquire(surface.limits.postBudgets);
+    await this.budgets.acquire(surface.limits.postBudgets, true);
     await surface.post(surface.format(markdown), true);
   }
 

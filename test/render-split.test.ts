@@ -94,3 +94,19 @@ test("budgets: a shared key allows at most `limit` grants per window, first come
   await Promise.all(waits);
   assert.deepEqual(order, [0, 1, 2, 3, 4]);
 });
+
+test("budgets: a final text waiting on a full window goes before waiting progress edits", async () => {
+  let now = 0;
+  const budgets = new Budgets(() => now);
+  const budget = { key: "ws:urgent", limit: 1, windowMs: 50 };
+  await budgets.acquire([budget]);
+  const order: string[] = [];
+  const progress = budgets.acquire([budget]).then(() => order.push("progress"));
+  const final = budgets.acquire([budget], true).then(() => order.push("final"));
+  now = 51;
+  await final;
+  assert.deepEqual(order, ["final"], "the urgent waiter was served first");
+  now = 102;
+  await progress;
+  assert.deepEqual(order, ["final", "progress"]);
+});

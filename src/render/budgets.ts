@@ -4,14 +4,16 @@
 //
 // A sliding window: at most `limit` grants in any `windowMs`. (A token bucket would allow a full
 // burst plus the refill inside one window, which is exactly what a fixed-window limit rejects.)
-// Waiters are served first come, first served.
+// Waiters are served first come, first served, except that urgent requests (a reply's final
+// text) go before ordinary ones (intermediate edits): under load, a finished reply should not
+// wait behind other replies' progress updates to show its last words.
 import type { RateBudget } from "../types.ts";
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 class SlidingWindow {
   private readonly grants: number[] = [];
-  private tail: Promise<void> = Promise.resolve();
+  /** [urgent, ordinary] waiters, each first come, first served. */
+  private readonly queues: [(() => void)[], (() => void)[]] = [[], []];
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly limit: number,
@@ -19,22 +21,30 @@ class SlidingWindow {
     private readonly now: () => number,
   ) {}
 
-  acquire(): Promise<void> {
-    const turn = this.tail.then(() => this.take());
-    // The chain must survive a rejected turn (it cannot reject today, but keep the queue alive).
-    this.tail = turn.catch(() => undefined);
-    return turn;
+  acquire(urgent: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.queues[urgent ? 0 : 1].push(resolve);
+      this.pump();
+    });
   }
 
-  private async take(): Promise<void> {
+  /** Grant what the window allows now; if someone still waits, come back when a slot frees. */
+  private pump(): void {
+    if (this.timer) return;
     for (;;) {
+      const queue = this.queues[0].length > 0 ? this.queues[0] : this.queues[1];
+      if (queue.length === 0) return;
       const now = this.now();
       while (this.grants.length > 0 && this.grants[0]! <= now - this.windowMs) this.grants.shift();
-      if (this.grants.length < this.limit) {
-        this.grants.push(now);
+      if (this.grants.length >= this.limit) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.pump();
+        }, this.grants[0]! + this.windowMs - now + 1);
         return;
       }
-      await sleep(this.grants[0]! + this.windowMs - now + 1);
+      this.grants.push(now);
+      queue.shift()!();
     }
   }
 
@@ -59,9 +69,12 @@ export class Budgets {
     return w;
   }
 
-  /** Wait until every budget allows one more request, taking one from each. */
-  async acquire(budgets: readonly RateBudget[]): Promise<void> {
-    for (const b of budgets) await this.window(b).acquire();
+  /**
+   * Wait until every budget allows one more request, taking one from each. `urgent` requests
+   * (final texts) are served before ordinary ones waiting on the same budget.
+   */
+  async acquire(budgets: readonly RateBudget[], urgent = false): Promise<void> {
+    for (const b of budgets) await this.window(b).acquire(urgent);
   }
 
   used(b: RateBudget): number {

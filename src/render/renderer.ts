@@ -196,7 +196,8 @@ export class ReplyRenderer {
       if (part.id && part.shown === text && (part.shownFinal || !isFinal)) continue;
       if (!part.id && raw === "" && !final) continue;
       const budgets = part.id ? this.surface.limits.editBudgets : this.surface.limits.postBudgets;
-      await this.options.budgets.acquire(budgets);
+      // A message's final text goes ahead of other replies' progress edits.
+      await this.options.budgets.acquire(budgets, isFinal);
       const ok = await this.safely(async () => {
         if (part.id) {
           await this.surface.edit(part.id, text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
