@@ -83,12 +83,14 @@ describe("discord reply mode", () => {
     const { discord, world, claude } = h;
     const text = Array.from({ length: 10 }, (_, i) => `Point ${i + 1}: keep going.`).join("\n");
     discord.limiter.script({ method: "PATCH", path: /^\/channels\/\d+\/messages\/\d+$/, times: 2, retryAfterSeconds: 0.4 });
-    claude.enqueue({ text, chunkSize: 10, chunkDelayMs: 60 });
+    // Streams for ~12 s: the previous test spent this channel's post budget (5 per 5.5 s), and a
+    // reply that ends while waiting for a post slot is posted whole, with no edit to refuse.
+    claude.enqueue({ text, chunkSize: 10, chunkDelayMs: 450 });
     const channel = world.general.id;
     const already = discord.botMessagesIn(channel).length;
     const limitedBefore = discord.limiter.limited.length;
     discord.say({ channelId: channel, authorId: world.ada.id, content: `${h.mention} list ten points` });
-    await waitFor(() => discord.botMessagesIn(channel)[already]?.content === text, 15000, "final text");
+    await waitFor(() => discord.botMessagesIn(channel)[already]?.content === text, 30000, "final text");
     const reply = discord.botMessagesIn(channel)[already]!;
     const patches = discord.callsTo("PATCH", new RegExp(`/messages/${reply.id}$`));
     assert.equal(discord.limiter.limited.length - limitedBefore, 2, "two edits were refused with 429");

@@ -98,7 +98,9 @@ describe("slack streaming: native streams and their fall-back", () => {
 
   test("Markdown goes to a native stream unchanged (Slack renders it)", async () => {
     const md = "# Title\n\nSome **bold** text and `code`.\n\n```js\nconst a = 1 < 2 && 3 > 2;\n```";
-    h.claude.enqueue({ text: md, chunkSize: 7, chunkDelayMs: 10 });
+    // Slow enough to still be streaming when the channel's post budget frees up (a reply that
+    // finishes while waiting for it is posted whole, with chat.postMessage).
+    h.claude.enqueue({ text: md, chunkSize: 7, chunkDelayMs: 150 });
     const ts = await ask(h, "markdown please");
     const [reply] = await replyIn(h, ts);
     assert.equal(reply!.origin, "chat.startStream");

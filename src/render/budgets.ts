@@ -9,6 +9,14 @@
 // wait behind other replies' progress updates to show its last words.
 import type { RateBudget } from "../types.ts";
 
+/** A wait for a budget slot given up by its caller (the slot was not taken). */
+export class BudgetWaitAborted extends Error {
+  constructor() {
+    super("budget wait aborted");
+    this.name = "BudgetWaitAborted";
+  }
+}
+
 class SlidingWindow {
   private readonly grants: number[] = [];
   /** [urgent, ordinary] waiters, each first come, first served. */
@@ -21,9 +29,24 @@ class SlidingWindow {
     private readonly now: () => number,
   ) {}
 
-  acquire(urgent: boolean): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.queues[urgent ? 0 : 1].push(resolve);
+  acquire(urgent: boolean, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new BudgetWaitAborted());
+        return;
+      }
+      const queue = this.queues[urgent ? 0 : 1];
+      const onAbort = () => {
+        const at = queue.indexOf(grant);
+        if (at >= 0) queue.splice(at, 1);
+        reject(new BudgetWaitAborted());
+      };
+      const grant = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      queue.push(grant);
       this.pump();
     });
   }
@@ -71,10 +94,11 @@ export class Budgets {
 
   /**
    * Wait until every budget allows one more request, taking one from each. `urgent` requests
-   * (final texts) are served before ordinary ones waiting on the same budget.
+   * (final texts) are served before ordinary ones waiting on the same budget. Aborting `signal`
+   * gives up the wait (rejecting with BudgetWaitAborted) without taking a slot.
    */
-  async acquire(budgets: readonly RateBudget[], urgent = false): Promise<void> {
-    for (const b of budgets) await this.window(b).acquire(urgent);
+  async acquire(budgets: readonly RateBudget[], urgent = false, signal?: AbortSignal): Promise<void> {
+    for (const b of budgets) await this.window(b).acquire(urgent, signal);
   }
 
   used(b: RateBudget): number {

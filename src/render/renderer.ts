@@ -8,7 +8,7 @@
 // - A failed post/edit is not dropped: the part stays dirty and the next flush carries the latest
 //   text; the final flush retries until the screen shows exactly the reply.
 import type { ReplySurface } from "../types.ts";
-import type { Budgets } from "./budgets.ts";
+import { BudgetWaitAborted, type Budgets } from "./budgets.ts";
 import { splitOnce } from "./split.ts";
 import { PalaverError } from "../errors.ts";
 
@@ -95,6 +95,9 @@ export class ReplyRenderer {
     // sends the latest text.
     let ended = false;
     let wake: (() => void) | undefined;
+    // When the deltas end, a progress edit still waiting for a budget slot is dropped: the final
+    // text follows at once, so the slot is better spent on it (and on other replies).
+    const streamEnded = new AbortController();
     const reader = (async () => {
       try {
         for (;;) {
@@ -106,6 +109,7 @@ export class ReplyRenderer {
         }
       } finally {
         ended = true;
+        streamEnded.abort();
         wake?.();
       }
     })();
@@ -118,7 +122,7 @@ export class ReplyRenderer {
           clearTimeout(timer);
         }
         if (ended) break;
-        await this.flush(false);
+        await this.flush(false, streamEnded.signal);
       } else {
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
@@ -184,7 +188,7 @@ export class ReplyRenderer {
   }
 
   /** One pass over the parts: post or edit whatever differs from the screen. True when all landed. */
-  private async flush(final: boolean): Promise<boolean> {
+  private async flush(final: boolean, progressSignal?: AbortSignal): Promise<boolean> {
     this.layout(final);
     const { streamingIndicator } = this.surface.limits;
     let allOk = true;
@@ -196,8 +200,14 @@ export class ReplyRenderer {
       if (part.id && part.shown === text && (part.shownFinal || !isFinal)) continue;
       if (!part.id && raw === "" && !final) continue;
       const budgets = part.id ? this.surface.limits.editBudgets : this.surface.limits.postBudgets;
-      // A message's final text goes ahead of other replies' progress edits.
-      await this.options.budgets.acquire(budgets, isFinal);
+      // A message's final text goes ahead of other replies' progress edits; a progress edit
+      // can be given up (see stream()).
+      try {
+        await this.options.budgets.acquire(budgets, isFinal, isFinal ? undefined : progressSignal);
+      } catch (err) {
+        if (err instanceof BudgetWaitAborted) break;
+        throw err;
+      }
       const ok = await this.safely(async () => {
         if (part.id) {
           await this.surface.edit(part.id, text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
