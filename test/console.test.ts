@@ -79,7 +79,8 @@ test("a reply killed mid-stream is marked interrupted at the next start", async 
   assert.deepEqual(after.prepare("SELECT status FROM replies").all(), [{ status: "interrupted" }]);
   const part = after.prepare("SELECT status, content FROM messages WHERE role = 'assistant'").get() as { status: string; content: string };
   assert.equal(part.status, "interrupted", JSON.stringify(after.prepare("SELECT id, role, status, reply_id, part FROM messages").all()));
-  assert.ok(part.content.startsWith("This answer is long"));
+  // What was saved before the kill (progress is saved about once a second) is kept.
+  assert.ok(part.content.length > 0 && "This answer is long and slow. ".repeat(40).startsWith(part.content), part.content);
   after.close();
 });
 

@@ -38,8 +38,8 @@ interface Part {
 export interface RendererHooks {
   /** A new platform message now holds part `index` of the reply. */
   onPost?(index: number, id: string, raw: string): void;
-  /** Part `index` now shows `raw` on the platform. */
-  onUpdate?(index: number, id: string, raw: string): void;
+  /** Part `index` now shows `raw` on the platform (`final`: its last edit). */
+  onUpdate?(index: number, id: string, raw: string, final: boolean): void;
   /** A post or edit failed (it will be retried or coalesced). */
   onError?(err: unknown): void;
 }
@@ -211,7 +211,7 @@ export class ReplyRenderer {
       const ok = await this.safely(async () => {
         if (part.id) {
           await this.surface.edit(part.id, text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
-          this.options.hooks?.onUpdate?.(i, part.id, raw);
+          this.options.hooks?.onUpdate?.(i, part.id, raw, isFinal);
         } else {
           part.id = await this.surface.post(text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
           this.options.hooks?.onPost?.(i, part.id, raw);
