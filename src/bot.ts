@@ -12,7 +12,7 @@ import { EventLog } from "./store/events.ts";
 import { UsageStore } from "./store/usage.ts";
 import { Settings } from "./settings.ts";
 import { PriceTable } from "./pricing.ts";
-import { buildHistory, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints, type BuiltHistory } from "./history.ts";
+import { buildHistory, CHARS_PER_TOKEN, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints, type BuiltHistory } from "./history.ts";
 import type { ClaudeClient, ClaudeResult } from "./claude.ts";
 import { Budgets } from "./render/budgets.ts";
 import { ReplyRenderer } from "./render/renderer.ts";
@@ -271,8 +271,13 @@ export class Bot implements BotApi {
   }
 
   private async history(message: InboundMessage, model: string, system: string, budgetTokens: number): Promise<BuiltHistory> {
-    const stored = this.conversations.list(message.conversationId);
-    let built = buildHistory(stored, message.id, { budgetTokens });
+    // Reading back a little past what the budget can hold is enough: buildHistory drops the rest.
+    const { messages: stored, olderUnread, named } = this.conversations.listRecent(
+      message.conversationId,
+      message.createdAt,
+      (budgetTokens + 1_000) * CHARS_PER_TOKEN,
+    );
+    let built = buildHistory(stored, message.id, { budgetTokens, named });
     if (this.deps.config.countTokens) {
       // Exact count: shrink the budget by the estimate's error until it fits (a few rounds at most).
       for (let round = 0; round < 3; round++) {
@@ -280,10 +285,10 @@ export class Bot implements BotApi {
         const systemTokens = estimateTextTokens(system);
         if (exact - systemTokens <= budgetTokens || built.messages.length <= 1) break;
         const ratio = budgetTokens / Math.max(1, exact - systemTokens);
-        built = buildHistory(stored, message.id, { budgetTokens: Math.floor(built.estimatedTokens * ratio * 0.95) });
+        built = buildHistory(stored, message.id, { budgetTokens: Math.floor(built.estimatedTokens * ratio * 0.95), named });
       }
     }
-    return built;
+    return { ...built, dropped: built.dropped + olderUnread };
   }
 
   /** The final text and status from what was shown and how the request ended. */

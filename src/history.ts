@@ -35,6 +35,12 @@ export interface ApiMessage {
 export interface HistoryOptions {
   /** Tokens the history may use: context window − max_tokens − margin − system prompt. */
   budgetTokens: number;
+  /**
+   * Whether speakers are named, when the caller passes only the recent end of a conversation
+   * (default: decided from `stored`). Names are used when more than one human, or any other
+   * bot, speaks in the conversation.
+   */
+  named?: boolean;
 }
 
 export interface BuiltHistory {
@@ -108,7 +114,7 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
 
   // Names only help when more than one human (or any other bot) speaks.
   const humans = new Set(usable.filter((m) => m.role === "user").map((m) => m.authorId));
-  const named = humans.size > 1 || usable.some((m) => m.role === "user" && m.authorIsBot);
+  const named = options.named ?? (humans.size > 1 || usable.some((m) => m.role === "user" && m.authorIsBot));
 
   // Walk back from the newest message, keeping what fits.
   let budget = Math.max(0, options.budgetTokens);

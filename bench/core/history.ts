@@ -6,7 +6,7 @@
 // The thread is a realistic, seeded mix: four humans, Palaver (some long replies in two parts),
 // another bot, bare mentions (empty text), pasted logs of several KB, a few deleted messages.
 // ~50 timed runs each after 5 untimed ones; median and p99.
-import { buildHistory, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints } from "../../src/history.ts";
+import { buildHistory, CHARS_PER_TOKEN, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints } from "../../src/history.ts";
 import { DEFAULT_MAX_TOKENS, DEFAULT_SYSTEM_PROMPT } from "../../src/config.ts";
 import { DEFAULT_CONTEXT_WINDOW_TOKENS } from "../../src/pricing.ts";
 import { openDatabase } from "../../src/store/db.ts";
@@ -108,8 +108,14 @@ export function benchHistory(): void {
     const build = summarize(timeSync(() => void buildHistory(stored, newest, { budgetTokens: budget }), RUNS));
     const buildAll = summarize(timeSync(() => void buildHistory(stored, newest, { budgetTokens: Number.MAX_SAFE_INTEGER }), RUNS));
     const marks = summarize(timeSync(() => void withCacheBreakpoints(whole.messages), RUNS));
+    const until = stored.find((m) => m.id === newest)!.createdAt;
+    const maxChars = (budget + 1_000) * CHARS_PER_TOKEN; // what src/bot.ts reads back
+    const recent = summarize(timeSync(() => void store.listRecent(CONVERSATION, until, maxChars), RUNS));
     const path = summarize(
-      timeSync(() => void withCacheBreakpoints(buildHistory(store.list(CONVERSATION), newest, { budgetTokens: budget }).messages), RUNS),
+      timeSync(() => {
+        const r = store.listRecent(CONVERSATION, until, maxChars);
+        void withCacheBreakpoints(buildHistory(r.messages, newest, { budgetTokens: budget, named: r.named }).messages);
+      }, RUNS),
     );
     db.close();
 
@@ -122,15 +128,16 @@ export function benchHistory(): void {
     table([
       ["figure (ms)", "runs", "p50", "p99", "max"],
       ["ConversationStore.list() (SQLite file)", list.n, list.p50.toFixed(2), list.p99.toFixed(2), list.max.toFixed(2)],
+      ["ConversationStore.listRecent() (what a reply reads)", recent.n, recent.p50.toFixed(2), recent.p99.toFixed(2), recent.max.toFixed(2)],
       ["buildHistory(), default budget", build.n, build.p50.toFixed(2), build.p99.toFixed(2), build.max.toFixed(2)],
       ["buildHistory(), no limit (all kept)", buildAll.n, buildAll.p50.toFixed(2), buildAll.p99.toFixed(2), buildAll.max.toFixed(2)],
       ["withCacheBreakpoints(), all kept", marks.n, marks.p50.toFixed(2), marks.p99.toFixed(2), marks.max.toFixed(2)],
-      ["list + build + breakpoints (a reply's path)", path.n, path.p50.toFixed(2), path.p99.toFixed(2), path.max.toFixed(2)],
+      ["listRecent + build + breakpoints (a reply's path)", path.n, path.p50.toFixed(2), path.p99.toFixed(2), path.max.toFixed(2)],
     ]);
     line();
     verdict("buildHistory(), default budget, p99", build.p99, TARGET_BUILD_MS, ms);
     verdict("buildHistory(), no limit, p99", buildAll.p99, TARGET_BUILD_MS, ms);
-    verdict("list + build + breakpoints, p99", path.p99, TARGET_BUILD_MS, ms);
+    verdict("listRecent + build + breakpoints, p99", path.p99, TARGET_BUILD_MS, ms);
   } finally {
     tmp.cleanup();
   }

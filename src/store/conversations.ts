@@ -93,6 +93,20 @@ export class ConversationStore {
       list: db.prepare<[string], MessageRow>(
         "SELECT * FROM messages WHERE conversation_id = ? AND status != 'deleted' ORDER BY created_at, rowid",
       ),
+      recent: db.prepare<[string, number], MessageRow>(
+        `SELECT * FROM messages WHERE conversation_id = ? AND status != 'deleted' AND created_at <= ?
+         ORDER BY created_at DESC, rowid DESC`,
+      ),
+      countUsable: db.prepare<[string, number], { n: number }>(
+        `SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND created_at <= ?
+         AND status NOT IN ('deleted', 'failed') AND (trim(content) != '' OR attachments IS NOT NULL)`,
+      ),
+      speakers: db.prepare<[string, number], { humans: number; bots: number }>(
+        `SELECT COUNT(DISTINCT CASE WHEN author_is_bot = 0 THEN author_id END) AS humans,
+                COUNT(CASE WHEN author_is_bot = 1 THEN 1 END) AS bots
+         FROM messages WHERE conversation_id = ? AND created_at <= ? AND role = 'user'
+         AND status NOT IN ('deleted', 'failed') AND (trim(content) != '' OR attachments IS NOT NULL)`,
+      ),
       idsInRange: db.prepare<[string, number, number], { id: string }>(
         `SELECT id FROM messages WHERE conversation_id = ? AND created_at BETWEEN ? AND ?
          AND status IN ('complete', 'interrupted')`,
@@ -178,6 +192,38 @@ export class ConversationStore {
   /** The conversation as stored, oldest first, without deleted messages. */
   list(conversationId: string): StoredMessage[] {
     return this.stmts.list.all(conversationId).map(toStored);
+  }
+
+  /**
+   * The newest messages up to `until` (ms), oldest first, reading back only until their text
+   * passes `maxChars`: a long thread's history never needs more than the context window holds,
+   * so there is no point reading 10,000 rows to keep 2,000 (bench/core.ts, history).
+   */
+  listRecent(
+    conversationId: string,
+    until: number,
+    maxChars: number,
+  ): { messages: StoredMessage[]; olderUnread: number; named: boolean } {
+    const rows: MessageRow[] = [];
+    let chars = 0;
+    let stoppedEarly = false;
+    for (const row of this.stmts.recent.iterate(conversationId, until)) {
+      rows.push(row);
+      chars += row.content.length;
+      if (chars > maxChars) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+    let olderUnread = 0;
+    if (stoppedEarly) {
+      // Older messages left unread count as left out of the history (the reply says how many).
+      const usableRead = rows.filter((r) => r.status !== "failed" && (r.content.trim() !== "" || r.attachments !== null)).length;
+      olderUnread = Math.max(0, this.stmts.countUsable.get(conversationId, until)!.n - usableRead);
+    }
+    // Whether speakers are named depends on the whole conversation, read or not.
+    const speakers = this.stmts.speakers.get(conversationId, until)!;
+    return { messages: rows.reverse().map(toStored), olderUnread, named: speakers.humans > 1 || speakers.bots > 0 };
   }
 
   insertPart(p: {
