@@ -224,50 +224,70 @@ export class Bot implements BotApi {
         },
       });
 
-      const systemTokens = estimateTextTokens(system);
-      const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - systemTokens;
-      let history = await this.history(message, model, system, contextBudget);
-      const abort = new AbortController();
-      this.inFlight.set(replyId, abort);
-      let result: ClaudeResult;
-      let shown = "";
       try {
-        const first = this.deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, abort.signal);
-        shown = await renderer.stream(first.deltas);
-        result = await first.result;
-        this.recordUsage(message, replyId, model, result);
-        const contextExceeded =
-          result.stopReason === "model_context_window_exceeded" || result.error?.code === "claude_context_exceeded";
-        if (contextExceeded && shown === "") {
-          // Our estimate was too low: trim harder and try once more.
-          logger.warn({ reply: replyId }, "context window exceeded; retrying with a smaller history");
-          history = await this.history(message, model, system, Math.floor(contextBudget * RETRY_BUDGET_FACTOR));
-          const second = this.deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, abort.signal);
-          shown = await renderer.stream(second.deltas);
-          result = await second.result;
-          this.recordUsage(message, replyId, model, result);
-        }
-      } finally {
-        this.inFlight.delete(replyId);
-      }
-
-      const { text: finalText, status, outcome } = this.compose(shown, result, history, model, abort.signal.aborted);
-      note = finalText.slice(shown.length);
-      try {
-        await renderer.finish(finalText);
+        return await this.streamReply(message, renderer, replyId, { model, maxTokens, system }, (n) => (note = n));
       } catch (err) {
+        // Nothing may stay half-written: the reply is recorded as failed and, if the platform
+        // still answers, the user sees that something went wrong. The error itself goes on to
+        // handle(), the one place unexpected errors are reported.
         this.replies.finish(replyId, "failed", clock.now());
+        note = notes.errorText("internal", model);
+        await renderer.finish(note).catch((finishErr: unknown) =>
+          logger.warn({ err: describeError(finishErr), reply: replyId }, "could not show the failure either"),
+        );
         throw err;
       }
-      // The parts' texts were stored by the hooks during finish(); now settle their status.
-      this.replies.finish(replyId, status, clock.now());
-      if (result.error) {
-        logger.error({ code: result.error.code, err: result.error.message, reply: replyId, model }, "Claude request failed");
-      }
-      return outcome;
     } finally {
       admitted.admission.release();
     }
+  }
+
+  /** Stream Claude's answer onto the surface and finish it; returns how it went. */
+  private async streamReply(
+    message: InboundMessage,
+    renderer: ReplyRenderer,
+    replyId: string,
+    request: { model: string; maxTokens: number; system: string },
+    setNote: (note: string) => void,
+  ): Promise<HandleOutcome> {
+    const { logger, clock } = this.deps;
+    const { model, maxTokens, system } = request;
+    const systemTokens = estimateTextTokens(system);
+    const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - systemTokens;
+    let history = await this.history(message, model, system, contextBudget);
+    const abort = new AbortController();
+    this.inFlight.set(replyId, abort);
+    let result: ClaudeResult;
+    let shown: string;
+    try {
+      const first = this.deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, abort.signal);
+      shown = await renderer.stream(first.deltas);
+      result = await first.result;
+      this.recordUsage(message, replyId, model, result);
+      const contextExceeded =
+        result.stopReason === "model_context_window_exceeded" || result.error?.code === "claude_context_exceeded";
+      if (contextExceeded && shown === "") {
+        // Our estimate was too low: trim harder and try once more.
+        logger.warn({ reply: replyId }, "context window exceeded; retrying with a smaller history");
+        history = await this.history(message, model, system, Math.floor(contextBudget * RETRY_BUDGET_FACTOR));
+        const second = this.deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, abort.signal);
+        shown = await renderer.stream(second.deltas);
+        result = await second.result;
+        this.recordUsage(message, replyId, model, result);
+      }
+    } finally {
+      this.inFlight.delete(replyId);
+    }
+
+    const { text: finalText, status, outcome } = this.compose(shown, result, history, model, abort.signal.aborted);
+    setNote(finalText.slice(shown.length));
+    await renderer.finish(finalText);
+    // The parts' texts were stored by the hooks during finish(); now settle their status.
+    this.replies.finish(replyId, status, clock.now());
+    if (result.error) {
+      logger.error({ code: result.error.code, err: result.error.message, reply: replyId, model }, "Claude request failed");
+    }
+    return outcome;
   }
 
   private async history(message: InboundMessage, model: string, system: string, budgetTokens: number): Promise<BuiltHistory> {
@@ -281,7 +301,15 @@ export class Bot implements BotApi {
     if (this.deps.config.countTokens) {
       // Exact count: shrink the budget by the estimate's error until it fits (a few rounds at most).
       for (let round = 0; round < 3; round++) {
-        const exact = await this.deps.claude.countTokens({ model, maxTokens: 1, system, messages: built.messages });
+        let exact: number;
+        try {
+          exact = await this.deps.claude.countTokens({ model, maxTokens: 1, system, messages: built.messages });
+        } catch (err) {
+          // Counting is an optimisation: the estimate (with its margin) still stands, and the
+          // request itself will report a real problem (a bad key, an outage) to the user.
+          this.deps.logger.warn({ err: describeError(err) }, "count_tokens failed; using the estimate");
+          break;
+        }
         const systemTokens = estimateTextTokens(system);
         if (exact - systemTokens <= budgetTokens || built.messages.length <= 1) break;
         const ratio = budgetTokens / Math.max(1, exact - systemTokens);
