@@ -64,6 +64,7 @@ describe("discord crash recovery", () => {
       ),
       "invite URL in the log",
     );
+    assert.ok(!first.stderr().includes(discord.token), "the bot token is never logged");
     const question = discord.say({ channelId: world.general.id, authorId: world.ada.id, content: `<@${discord.state.bot.id}> tell me a lot` });
     await waitFor(() => discord.botMessagesIn(question.id).length === 1, 10000, "the reply's message");
     const reply = discord.botMessagesIn(question.id)[0]!;
@@ -91,5 +92,6 @@ describe("discord crash recovery", () => {
 
     second.child.kill("SIGTERM");
     assert.equal((await second.exited).code, 0, "a clean shutdown on SIGTERM");
+    assert.ok(!second.stderr().includes(discord.token), "the bot token is never logged");
   });
 });

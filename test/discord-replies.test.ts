@@ -124,6 +124,22 @@ describe("discord reply mode", () => {
       ],
     );
   });
+
+  it("reads a DM's messages sent while Palaver was away (no event for them) into the conversation", async () => {
+    const { discord, world, claude } = h;
+    const s = discord.state;
+    const dm = s.addDM(world.max.id).id;
+    // Written while Palaver was down: stored by Discord, never delivered as events.
+    s.addMessage({ channelId: dm, authorId: world.max.id, content: "My server is called Orion." });
+    s.addMessage({ channelId: dm, authorId: world.max.id, content: "It runs Debian." });
+    claude.enqueue({ text: "Orion on Debian, noted." });
+    discord.say({ channelId: dm, authorId: world.max.id, content: "what do you know about my server?" });
+    await waitFor(() => discord.botMessagesIn(dm)[0]?.content === "Orion on Debian, noted.", 5000, "DM reply");
+    assert.equal(discord.callsTo("GET", new RegExp(`/channels/${dm}/messages$`)).length, 1, "one bounded read of the DM");
+    const turns = claudeTurns(claude, claude.messageRequests().length - 1);
+    assert.equal(turns.length, 1);
+    assert.match(turns[0]!.text, /My server is called Orion\.[\s\S]*It runs Debian\.[\s\S]*what do you know about my server\?$/);
+  });
 });
 
 describe("discord attachments", () => {

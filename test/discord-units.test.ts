@@ -101,6 +101,7 @@ describe("discord mentions and thread names", () => {
     );
     const long = threadName("word ".repeat(60));
     assert.ok(long.endsWith("…") && !long.includes("wor…"), long);
+    assert.equal(threadName("🙂".repeat(80)), `${"🙂".repeat(49)}…`, "an emoji is never cut in half");
   });
 });
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { asMessagesBody } from "./fakes/claude.ts";
 import { ALICE, BOB, BOT, CAROL, GENERAL, sendSigned, eventEnvelope } from "./fakes/slack/index.ts";
 import { waitFor } from "./helpers/core.ts";
-import { mention, SIGNING_SECRET, startSlackHarness, type SlackHarness } from "./helpers/slack.ts";
+import { barrier, mention, SIGNING_SECRET, startSlackHarness, type SlackHarness } from "./helpers/slack.ts";
 
 /** Everything Claude was sent for the n-th request, as one string (for "did the names reach Claude"). */
 function requestText(h: SlackHarness, n: number): string {
@@ -94,9 +94,9 @@ describe("slack: mentions over HTTP", () => {
     // A thread Palaver never took part in: chatter there is not for the bot.
     const other = await h.slack.userSays({ user: ALICE.id, channel: GENERAL.id, text: "lunch?" });
     await h.slack.userSays({ user: BOB.id, channel: GENERAL.id, threadTs: other.ts, text: "sure" });
-    await h.slack.settle();
+    await barrier(h);
     assert.equal(h.slack.botMessages(GENERAL.id, other.ts).length, 0);
-    assert.equal(h.claude.messageRequests().length, before + 2);
+    assert.equal(h.claude.messageRequests().length, before + 3, "the two answers and the barrier's, nothing for the other thread");
   });
 
   test("a mention in the middle of a thread brings the whole earlier thread, speakers named", async () => {
@@ -191,9 +191,12 @@ describe("slack: mentions over HTTP", () => {
       timestamp: Math.floor(Date.now() / 1000) - 10 * 60,
     });
     assert.equal(stale.status, 401, "a replayed (10 minutes old) request is refused too");
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(h.slack.api.calls.length, callsBefore, "no Web API call was made");
-    assert.equal(h.claude.messageRequests().length, claudeBefore);
+    await barrier(h);
+    const touched = h.slack.api.calls
+      .slice(callsBefore)
+      .filter((c) => c.params.ts === ts || c.params.thread_ts === ts);
+    assert.deepEqual(touched.map((c) => c.method), [], "no Web API call about the forged message was made");
+    assert.equal(h.claude.messageRequests().length, claudeBefore + 1, "only the barrier's question reached Claude");
   });
 });
 
@@ -207,16 +210,20 @@ describe("slack: SLACK_THREAD_FOLLOWUPS=false", () => {
   });
 
   test("later messages in Palaver's thread need a mention", async () => {
-    h.claude.enqueue({ text: "Hello." }, { text: "Mentioned again." });
+    h.claude.enqueue({ text: "Hello." });
     const said = await h.slack.userSays({ user: ALICE.id, channel: GENERAL.id, text: `${mention(BOT.userId)} hi` });
     await waitFor(finished(h, said.ts), 5000, "reply");
     await h.slack.userSays({ user: ALICE.id, channel: GENERAL.id, threadTs: said.ts, text: "no mention here" });
-    await h.slack.settle();
-    assert.equal(h.claude.messageRequests().length, 1);
+    await barrier(h);
+    assert.equal(h.claude.messageRequests().length, 2, "the first answer and the barrier's only");
+    assert.equal(h.slack.botMessages(GENERAL.id, said.ts).length, 1, "no answer to the unmentioned message");
+    h.claude.enqueue({ text: "Mentioned again." });
     await h.slack.userSays({ user: ALICE.id, channel: GENERAL.id, threadTs: said.ts, text: `${mention(BOT.userId)} now?` });
     await waitFor(finished(h, said.ts, 2), 5000, "second reply");
-    assert.equal(h.claude.messageRequests().length, 2);
+    assert.equal(h.claude.messageRequests().length, 3);
+    assert.equal(h.slack.botMessages(GENERAL.id, said.ts)[1]!.text, "Mentioned again.");
     // The unmentioned message is still part of the conversation Claude sees.
-    assert.match(requestText(h, 1), /no mention here/);
+    assert.match(requestText(h, 2), /no mention here/);
+    assert.match(requestText(h, 2), /now\?/);
   });
 });

@@ -3,7 +3,7 @@
 import { DiscordAPIError, makeURLSearchParams, RESTJSONErrorCodes, Routes, type APIMessage, type REST } from "discord.js";
 import { PalaverError } from "../../src/errors.ts";
 import type { GuildKey } from "./ids.ts";
-import { FETCH_PAGE_SIZE, MAX_CHAIN_LENGTH, MAX_THREAD_MESSAGES } from "./limits.ts";
+import { FETCH_PAGE_SIZE, MAX_CHAIN_LENGTH, MAX_DM_MESSAGES, MAX_THREAD_MESSAGES } from "./limits.ts";
 import { fromApi, isConversational, type DiscordMessage } from "./normalize.ts";
 
 /** Messages kept for chain walks; edits and deletions update or drop them. */
@@ -79,6 +79,25 @@ export class DiscordHistory {
       if (starter) out.push(starter);
     }
     return out.filter((m) => isConversational(m.type)).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  /**
+   * A DM's recent end, oldest first (MAX_DM_MESSAGES, system messages left out). The core syncs
+   * only the time range it covers, so older stored turns of the running conversation stay.
+   */
+  async dm(channelId: string): Promise<DiscordMessage[]> {
+    let page: APIMessage[];
+    try {
+      page = (await this.rest.get(Routes.channelMessages(channelId), {
+        query: makeURLSearchParams({ limit: MAX_DM_MESSAGES }),
+      })) as APIMessage[];
+    } catch (err) {
+      throw new PalaverError("adapter_failed", `discord: could not read DM ${channelId}`, { cause: err });
+    }
+    return page
+      .map((d) => fromApi(d, null))
+      .filter((m) => isConversational(m.type))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   }
 
   /**

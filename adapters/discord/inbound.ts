@@ -60,6 +60,8 @@ async function plan(ctx: InboundContext, message: Message, m: DiscordMessage): P
       channel: channelId(null, message.channelId),
       addressedBy: "dm",
       target: { guildId: null, channelId: message.channelId },
+      // Picks up messages sent while Palaver was down (a new gateway session replays nothing).
+      fetch: () => ctx.history.dm(message.channelId),
     };
   }
   const mentioned = mentionsMe(message, me);

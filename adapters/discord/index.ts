@@ -82,12 +82,14 @@ export class DiscordAdapter implements Adapter {
       );
     }
     const me = await ready;
-    await this.registerCommand(me);
+    // The invite link is logged before /palaver is registered: registering to DISCORD_GUILD_ID
+    // fails until the bot is in that server, and the operator needs the link to put it there.
     const invite = inviteUrl(me.application.id);
     this.logger.info(
       { bot: me.user.tag, invite, replyMode: this.config.replyMode, api: this.config.apiUrl ?? "default" },
       `discord: connected as ${me.user.tag}; invite it with ${invite}`,
     );
+    await this.registerCommand(me);
   }
 
   async stop(): Promise<void> {

@@ -52,6 +52,13 @@ export const FETCH_PAGE_SIZE = 100;
  */
 export const MAX_THREAD_MESSAGES = 1000;
 
+/**
+ * A DM is read back one page deep (the newest 100 messages) before each reply: enough to pick up
+ * what was said while Palaver was down (no gateway event is replayed into a new session), while
+ * the stored history, bounded by the context window, carries the rest of the running conversation.
+ */
+export const MAX_DM_MESSAGES = FETCH_PAGE_SIZE;
+
 /** A reply chain is walked at most this many messages up. */
 export const MAX_CHAIN_LENGTH = 200;
 

@@ -26,7 +26,8 @@ export function threadName(text: string): string {
     .trim();
   if (words === "") return FALLBACK_THREAD_NAME;
   if (words.length <= MAX_THREAD_NAME_LENGTH) return words;
-  const cut = words.slice(0, MAX_THREAD_NAME_LENGTH - 1);
+  // Never end on half a surrogate pair (an emoji cut in two is not valid text for Discord).
+  const cut = words.slice(0, MAX_THREAD_NAME_LENGTH - 1).replace(/[\uD800-\uDBFF]$/, "");
   const space = cut.lastIndexOf(" ");
   return `${(space > MAX_THREAD_NAME_LENGTH / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }

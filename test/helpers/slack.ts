@@ -96,6 +96,19 @@ export async function replyIn(h: SlackHarness, threadTs: string, timeoutMs = 10_
   return h.slack.botMessages(channel, threadTs);
 }
 
+/**
+ * A barrier for "nothing happened" assertions: the fake's settle() only waits for deliveries to be
+ * acked, and Bolt acks events before its listeners run. Asking a fresh question and waiting for
+ * its whole reply (a Claude round trip) gives events delivered earlier time to have done whatever
+ * they were going to do. Costs one Claude request and one reply in a new thread of #general.
+ */
+export async function barrier(h: SlackHarness): Promise<void> {
+  h.claude.enqueue({ text: "Barrier reached." });
+  const ts = await ask(h, "barrier");
+  const [reply] = await replyIn(h, ts);
+  assert.equal(reply?.text, "Barrier reached.", "the barrier question got its own answer");
+}
+
 /** Every text the message showed was a prefix of its final text (nothing repeated or lost). */
 export function assertGrewMonotonically(m: FakeMessage): void {
   const final = m.text;
