@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { commandText, type TypedCommand } from "../adapters/discord/commands.ts";
+import { commandDefinition, commandText, type TypedCommand } from "../adapters/discord/commands.ts";
 import { formatForDiscord } from "../adapters/discord/format.ts";
 import {
   channelId,
@@ -138,4 +138,16 @@ describe("discord /palaver options → grammar", () => {
       assert.equal(parsed.command.kind, kind);
     }
   });
+});
+
+it("/palaver model set offers the price table as choices, or free text past Discord's 25", () => {
+  const modelOption = (models: string[]) => {
+    const json = JSON.stringify(commandDefinition(models));
+    const def = JSON.parse(json) as { options: { name: string; options?: { name: string; options?: { name: string; choices?: unknown[] }[] }[] }[] };
+    const set = def.options.find((o) => o.name === "model")!.options!.find((o) => o.name === "set")!;
+    return set.options!.find((o) => o.name === "model")!;
+  };
+  assert.equal(modelOption(["claude-a", "claude-b"]).choices?.length, 2);
+  const many = Array.from({ length: 30 }, (_, i) => `claude-${i}`);
+  assert.equal(modelOption(many).choices, undefined, "no silent cut: typed as free text");
 });

@@ -110,3 +110,15 @@ test("budgets: a final text waiting on a full window goes before waiting progres
   await progress;
   assert.deepEqual(order, ["final", "progress"]);
 });
+
+test("budgets: tryAcquire takes a free slot at once and refuses (without waiting) when the window is full", async () => {
+  let now = 0;
+  const budgets = new Budgets(() => now);
+  const budget = { key: "ws:try", limit: 2, windowMs: 100 };
+  assert.equal(budgets.tryAcquire(budget), true);
+  assert.equal(budgets.tryAcquire(budget), true);
+  assert.equal(budgets.tryAcquire(budget), false, "window full");
+  now = 101;
+  assert.equal(budgets.tryAcquire(budget), true, "a slot freed as the window slid");
+  assert.equal(budgets.used(budget), 1);
+});

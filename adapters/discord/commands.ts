@@ -57,13 +57,12 @@ export function commandDefinition(models: readonly string[]): RESTPostAPIChatInp
           s
             .setName("set")
             .setDescription("Set this channel's model (admin)")
-            .addStringOption((o) =>
-              o
-                .setName("model")
-                .setDescription("A model from the price table")
-                .setRequired(true)
-                .addChoices(...choices(models.slice(0, MAX_CHOICES))),
-            ),
+            .addStringOption((o) => {
+              o.setName("model").setDescription("A model from the price table").setRequired(true);
+              // Discord allows at most MAX_CHOICES choices: a longer price table is typed as free
+              // text instead (the core checks it against the table), never silently cut.
+              return models.length <= MAX_CHOICES ? o.addChoices(...choices(models)) : o;
+            }),
         ),
     )
     .addSubcommand((s) =>

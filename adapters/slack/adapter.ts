@@ -17,7 +17,9 @@ import { SlackReplySurface, WorkspaceCapabilities } from "./surface.ts";
 import type { SlackIdentity } from "./thread.ts";
 import { UserDirectory } from "./users.ts";
 import { bodyTeam, readMessage } from "./wire.ts";
-import { LimiterPool } from "./window-limiter.ts";
+import { Budgets } from "../../src/render/budgets.ts";
+import type { RateBudget } from "../../src/types.ts";
+import type { StreamCallLimiter } from "./surface.ts";
 
 /** Path Slack posts Events API and slash-command requests to in HTTP mode. */
 export const EVENTS_PATH = "/slack/events";
@@ -41,7 +43,12 @@ export class SlackAdapter implements Adapter {
   /** Web API client for everything Palaver does (Bolt's own client stays idle). */
   readonly client: webApi.WebClient;
   private readonly capabilities: WorkspaceCapabilities;
-  private readonly limiters = new LimiterPool();
+  /**
+   * Slack-only windows the core's post/edit budgets cannot express: chat.startStream is tried
+   * only when its window has room (else the reply is posted the classic way), chat.stopStream
+   * waits for one. Same sliding windows as the core's, shared per workspace across replies.
+   */
+  private readonly streamBudgets = new Budgets();
   private readonly users: UserDirectory;
   private app?: App;
   private socket?: SocketModeReceiver;
@@ -125,6 +132,13 @@ export class SlackAdapter implements Adapter {
     return this.surface(decodeAddress(address), true);
   }
 
+  private streamLimiter(budget: RateBudget): StreamCallLimiter {
+    return {
+      tryAcquire: () => this.streamBudgets.tryAcquire(budget),
+      acquire: () => this.streamBudgets.acquire([budget]),
+    };
+  }
+
   private surface(address: SlackReplyAddress, reopened: boolean): SlackReplySurface {
     return new SlackReplySurface(
       address,
@@ -132,8 +146,8 @@ export class SlackAdapter implements Adapter {
         client: this.client,
         logger: this.logger,
         capabilities: this.capabilities,
-        streamStarts: this.limiters.get(`${address.team}:chat.startStream`, START_STREAM_PER_MINUTE, MINUTE),
-        streamStops: this.limiters.get(`${address.team}:chat.stopStream`, STOP_STREAM_PER_MINUTE, MINUTE),
+        streamStarts: this.streamLimiter({ key: `slack:${address.team}:chat.startStream`, limit: START_STREAM_PER_MINUTE, windowMs: MINUTE }),
+        streamStops: this.streamLimiter({ key: `slack:${address.team}:chat.stopStream`, limit: STOP_STREAM_PER_MINUTE, windowMs: MINUTE }),
       },
       { reopened },
     );

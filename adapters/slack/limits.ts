@@ -34,7 +34,7 @@ export const POST_PER_CHANNEL_BUDGET_WINDOW_MS = 1_100;
 export const APPEND_STREAM_BUDGET = { limit: 3, windowMs: 2_000 };
 /**
  * chat.startStream and chat.stopStream are Tier 2 (20+/min per workspace; **verify** per method),
- * 90% of it. These are the adapter's own limiters (window-limiter.ts): a reply that finds no
+ * 90% of it. These are the adapter's own windows (adapter.ts, on the core's Budgets): a reply that finds no
  * stream start left posts the classic way at once instead of waiting up to a minute.
  */
 export const START_STREAM_PER_MINUTE = 18;

@@ -26,7 +26,6 @@ import {
   THINKING_STATUS_REFRESH_MS,
 } from "./limits.ts";
 import { markdownToMrkdwn } from "./mrkdwn.ts";
-import type { WindowLimiter } from "./window-limiter.ts";
 
 /** Shown after the text while a classic (post + update) message is still being written. */
 export const CLASSIC_STREAMING_INDICATOR = " ▍";
@@ -54,13 +53,21 @@ export class WorkspaceCapabilities {
   }
 }
 
+/** One Slack method's shared rate window (the core's budgets, see src/render/budgets.ts). */
+export interface StreamCallLimiter {
+  /** Take a slot if one is free now; never waits. */
+  tryAcquire(): boolean;
+  /** Wait for a slot. */
+  acquire(): Promise<void>;
+}
+
 export interface SurfaceDeps {
   client: webApi.WebClient;
   logger: Logger;
   capabilities: WorkspaceCapabilities;
-  /** Shared limiters for chat.startStream / chat.stopStream (Tier 2), see window-limiter.ts. */
-  streamStarts: WindowLimiter;
-  streamStops: WindowLimiter;
+  /** Shared limiters for chat.startStream / chat.stopStream (Tier 2), see adapter.ts. */
+  streamStarts: StreamCallLimiter;
+  streamStops: StreamCallLimiter;
   now?: () => number;
 }
 

@@ -71,6 +71,16 @@ class SlidingWindow {
     }
   }
 
+  /** Take a slot only if one is free now and nobody is waiting; never waits. */
+  tryAcquire(): boolean {
+    if (this.queues[0].length > 0 || this.queues[1].length > 0) return false;
+    const now = this.now();
+    while (this.grants.length > 0 && this.grants[0]! <= now - this.windowMs) this.grants.shift();
+    if (this.grants.length >= this.limit) return false;
+    this.grants.push(now);
+    return true;
+  }
+
   /** Grants within the current window (for tests and metrics). */
   inWindow(): number {
     const now = this.now();
@@ -99,6 +109,14 @@ export class Budgets {
    */
   async acquire(budgets: readonly RateBudget[], urgent = false, signal?: AbortSignal): Promise<void> {
     for (const b of budgets) await this.window(b).acquire(urgent, signal);
+  }
+
+  /**
+   * Take one slot from `budget` if it has one free right now, without waiting (for callers with
+   * a cheaper alternative when the budget is spent, e.g. Slack posting instead of streaming).
+   */
+  tryAcquire(budget: RateBudget): boolean {
+    return this.window(budget).tryAcquire();
   }
 
   used(b: RateBudget): number {
