@@ -7,7 +7,7 @@
 // mode, the default (each mention gets its own thread, a channel of its own). Prints 429s received
 // (target 0), median seconds between visible edits of a reply, time from MESSAGE_CREATE to the
 // first visible text, and whether every reply is complete and exact.
-import { check, heading, info, line, percentile, verdict } from "./lib.ts";
+import { check, heading, info, line, percentile, replyText, sleep, verdict } from "./lib.ts";
 import { startDiscordHarness, type DiscordHarness } from "../test/helpers/discord.ts";
 import { EDIT_WINDOW_MS, EDITS_PER_WINDOW } from "../adapters/discord/limits.ts";
 
@@ -21,14 +21,7 @@ const REPLY_CHARS = 1_600;
 const DISCORD_EDITS = { limit: 5, windowMs: 5_000 };
 const TIMEOUT_MS = 120_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function replyText(i: number): string {
-  const words: string[] = [];
-  let n = 0;
-  while (words.join(" ").length < REPLY_CHARS) words.push(`r${i}w${n++}`);
-  return words.join(" ").slice(0, REPLY_CHARS).trim();
-}
 
 interface Outcome {
   limited: number;
@@ -46,7 +39,7 @@ async function run(mode: "reply" | "thread"): Promise<Outcome> {
   });
   try {
     const { discord, world, claude } = h;
-    const texts = Array.from({ length: REPLIES }, (_, i) => replyText(i));
+    const texts = Array.from({ length: REPLIES }, (_, i) => replyText(i, REPLY_CHARS));
     claude.setResponder((body) => {
       const last = body.messages.at(-1);
       const content = typeof last?.content === "string" ? last.content : (last?.content ?? []).map((b) => b.text ?? "").join("");

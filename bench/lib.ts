@@ -16,6 +16,24 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
+/** Median of unsorted samples, averaging the two middle ones; NaN when there are none. */
+export function median(samples: readonly number[]): number {
+  if (samples.length === 0) return Number.NaN;
+  const s = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export const sleep = (delayMs: number) => new Promise<void>((resolve) => setTimeout(resolve, delayMs));
+
+/** A distinct reply of exactly `chars` characters for reply `i` (words a bench can recognise). */
+export function replyText(i: number, chars: number): string {
+  const words: string[] = [];
+  let n = 0;
+  while (words.join(" ").length < chars) words.push(`r${i}w${n++}`);
+  return words.join(" ").slice(0, chars).trim();
+}
+
 export interface Summary {
   n: number;
   p50: number;

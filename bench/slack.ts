@@ -8,6 +8,7 @@
 // event to the first visible text, time to the last reply finished, and whether every reply is
 // complete and exact.
 import { ALICE, BOT, SLACK_LIMITS, type FakeMessage } from "../test/fakes/slack/index.ts";
+import { median, percentile, replyText, sleep } from "./lib.ts";
 import { startSlackHarness, type SlackHarness } from "../test/helpers/slack.ts";
 
 const REPLIES = 20;
@@ -19,26 +20,9 @@ const CHUNK_DELAY_MS = 20;
 const REPLY_CHARS = 1_600;
 const TIMEOUT_MS = 180_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function replyText(i: number): string {
-  const words: string[] = [];
-  let n = 0;
-  while (words.join(" ").length < REPLY_CHARS) words.push(`r${i}w${n++}`);
-  return words.join(" ").slice(0, REPLY_CHARS).trim();
-}
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
-}
 
 interface Run {
   transport: string;
@@ -63,7 +47,7 @@ async function run(transport: "native streaming" | "post + chat.update"): Promis
       h.slack.state.addChannel({ id, name: `bench-${i}`, type: "channel" });
       return id;
     });
-    const texts = Array.from({ length: REPLIES }, (_, i) => replyText(i));
+    const texts = Array.from({ length: REPLIES }, (_, i) => replyText(i, REPLY_CHARS));
     // Answer each question with its own text, whatever order the requests arrive in.
     h.claude.setResponder((body) => {
       const last = JSON.stringify(body.messages.at(-1));

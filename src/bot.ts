@@ -9,7 +9,8 @@ import type { Db } from "./store/db.ts";
 import { ConversationStore } from "./store/conversations.ts";
 import { ReplyStore } from "./store/replies.ts";
 import { EventLog } from "./store/events.ts";
-import { UsageStore } from "./store/usage.ts";
+import { UsageRecorder } from "./usage-recorder.ts";
+import { finalReply, stripNote } from "./final-reply.ts";
 import { Settings } from "./settings.ts";
 import { PriceTable } from "./pricing.ts";
 import { buildHistory, CHARS_PER_TOKEN, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints, type BuiltHistory } from "./history.ts";
@@ -59,7 +60,7 @@ export class Bot implements BotApi {
   readonly conversations: ConversationStore;
   readonly replies: ReplyStore;
   readonly events: EventLog;
-  readonly usage: UsageStore;
+  readonly usage: UsageRecorder;
   readonly budgets: Budgets;
   private readonly queue = new KeyedQueue();
   private readonly inFlight = new Map<string, AbortController>();
@@ -72,7 +73,7 @@ export class Bot implements BotApi {
     this.conversations = new ConversationStore(deps.db);
     this.replies = new ReplyStore(deps.db);
     this.events = new EventLog(deps.db);
-    this.usage = new UsageStore(deps.db);
+    this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger);
     this.budgets = deps.budgets ?? new Budgets();
   }
 
@@ -263,7 +264,7 @@ export class Bot implements BotApi {
       const first = this.deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, abort.signal);
       shown = await renderer.stream(first.deltas);
       result = await first.result;
-      this.recordUsage(message, replyId, model, result);
+      this.usage.record(message, replyId, model, result);
       const contextExceeded =
         result.stopReason === "model_context_window_exceeded" || result.error?.code === "claude_context_exceeded";
       if (contextExceeded && shown === "") {
@@ -273,13 +274,13 @@ export class Bot implements BotApi {
         const second = this.deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, abort.signal);
         shown = await renderer.stream(second.deltas);
         result = await second.result;
-        this.recordUsage(message, replyId, model, result);
+        this.usage.record(message, replyId, model, result);
       }
     } finally {
       this.inFlight.delete(replyId);
     }
 
-    const { text: finalText, status, outcome } = this.compose(shown, result, history, model, abort.signal.aborted);
+    const { text: finalText, status, outcome } = finalReply(shown, result, history, model, abort.signal.aborted);
     setNote(finalText.slice(shown.length));
     await renderer.finish(finalText);
     // The parts' texts were stored by the hooks during finish(); now settle their status.
@@ -319,85 +320,6 @@ export class Bot implements BotApi {
     return { ...built, dropped: built.dropped + olderUnread };
   }
 
-  /** The final text and status from what was shown and how the request ended. */
-  private compose(
-    shown: string,
-    result: ClaudeResult,
-    history: BuiltHistory,
-    model: string,
-    aborted: boolean,
-  ): { text: string; status: "complete" | "interrupted" | "failed"; outcome: HandleOutcome } {
-    const extra: string[] = [];
-    let status: "complete" | "interrupted" | "failed" = "complete";
-    let outcome: HandleOutcome = "replied";
-    let body = shown;
-    if (aborted) {
-      extra.push(notes.INTERRUPTED_NOTE);
-      status = "interrupted";
-    } else if (result.error) {
-      if (shown === "") {
-        body = notes.errorText(result.error.code, model);
-        status = "failed";
-        outcome = "failed";
-      } else {
-        extra.push(notes.STREAM_BROKE_NOTE);
-        status = "interrupted";
-      }
-    } else if (result.stopReason === "refusal") {
-      if (shown === "") body = notes.REFUSAL_TEXT;
-      else extra.push(notes.REFUSAL_NOTE);
-    } else if (result.stopReason === "max_tokens" || result.stopReason === "model_context_window_exceeded") {
-      extra.push(notes.MAX_TOKENS_NOTE);
-    } else if (shown.trim() === "") {
-      body = notes.EMPTY_REPLY_TEXT;
-    }
-    if (history.truncatedNewMessage) extra.push(notes.TRUNCATED_INPUT_NOTE);
-    if (history.dropped > 0) extra.push(notes.droppedNote(history.dropped));
-    const text = extra.length > 0 ? `${body}${body === "" ? "" : "\n\n"}${extra.join("\n")}` : body;
-    return { text, status, outcome };
-  }
-
-  private recordUsage(message: InboundMessage, replyId: string, model: string, result: ClaudeResult): void {
-    const costMicros = this.deps.prices.costMicros(model, result.usage);
-    const row = {
-      requestId: result.requestId,
-      replyId,
-      platform: message.platform,
-      workspaceId: message.workspaceId,
-      channelId: message.channelId,
-      conversationId: message.conversationId,
-      userId: message.author.id,
-      model,
-      ...result.usage,
-      costMicros,
-      stopReason: result.stopReason,
-      ttftMs: result.ttftMs,
-      latencyMs: result.latencyMs,
-      errorCode: result.error?.code,
-      createdAt: this.deps.clock.now(),
-    };
-    this.usage.record(row);
-    this.deps.logger.info(
-      {
-        requestId: row.requestId,
-        reply: replyId,
-        conversation: row.conversationId,
-        user: row.userId,
-        model,
-        inputTokens: row.inputTokens,
-        outputTokens: row.outputTokens,
-        cacheWriteTokens: row.cacheWriteTokens,
-        cacheReadTokens: row.cacheReadTokens,
-        costMicros: costMicros ?? null,
-        ttftMs: row.ttftMs ?? null,
-        latencyMs: row.latencyMs,
-        stopReason: row.stopReason ?? null,
-        errorCode: row.errorCode ?? null,
-      },
-      "claude request",
-    );
-  }
-
   /** The one place unexpected errors end up. */
   reportError(err: unknown, context: Record<string, unknown>): void {
     const e = describeError(err);
@@ -422,8 +344,4 @@ export class Bot implements BotApi {
       await idle;
     }
   }
-}
-
-function stripNote(raw: string, note: string): string {
-  return note !== "" && raw.endsWith(note) ? raw.slice(0, raw.length - note.length) : raw;
 }

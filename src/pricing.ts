@@ -142,16 +142,4 @@ export class PriceTable {
       usage.cacheReadTokens * p.cacheRead;
     return Math.round((usdTimesMtok * MICROS_PER_USD) / TOKENS_PER_MTOK);
   }
-
-  /** What the cache reads would have cost as plain input, minus what they cost: the saving. */
-  cacheSavingMicros(model: string, cacheReadTokens: number): number | undefined {
-    const p = this.get(model);
-    if (!p) return undefined;
-    return Math.round((cacheReadTokens * (p.input - p.cacheRead) * MICROS_PER_USD) / TOKENS_PER_MTOK);
-  }
-}
-
-export function formatUsd(micros: number): string {
-  const usd = micros / MICROS_PER_USD;
-  return usd >= 100 ? `$${usd.toFixed(0)}` : usd >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4)}`;
 }

@@ -1,22 +1,14 @@
 // The fake Claude in its own process, for the concurrency bench: its SSE writing and cache
 // hashing then load neither Palaver's event loop nor Palaver's RSS, which is what that bench
 // measures. Prints {"url": ...} as its first stdout line; exits on SIGTERM or when stdin closes.
-import { startFakeClaude } from "../../test/fakes/claude.ts";
+import { closeAndExit, startFakeClaude } from "../../test/fakes/claude.ts";
 import { scriptedResponder } from "./scripted-reply.ts";
 
 const fake = await startFakeClaude();
 fake.setResponder(scriptedResponder);
 process.stdout.write(`${JSON.stringify({ url: fake.url })}\n`);
 
-const stop = () => {
-  fake.close().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-};
+const stop = closeAndExit(fake);
 process.once("SIGTERM", stop);
 // The parent holds our stdin open: when it exits (even abruptly) we go too.
 process.stdin.on("end", stop);

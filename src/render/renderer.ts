@@ -63,11 +63,6 @@ export class ReplyRenderer {
     private readonly options: RendererOptions,
   ) {}
 
-  /** Ids of the platform messages this reply has used so far. */
-  messageIds(): string[] {
-    return this.parts.flatMap((p) => (p.id ? [p.id] : []));
-  }
-
   /**
    * Show that a reply is coming, then stream `deltas` onto the surface. Resolves with the full
    * text once the deltas end and the last intermediate edit has finished.

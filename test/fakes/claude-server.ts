@@ -3,7 +3,7 @@
 // Every request gets a friendly canned answer quoting the last user message, streamed at ~50 tokens/s.
 
 import { lastUserText } from "./claude-wire.ts";
-import { startFakeClaude, type FakeReplyScript, type MessagesBody } from "./claude.ts";
+import { closeAndExit, startFakeClaude, type FakeReplyScript, type MessagesBody } from "./claude.ts";
 
 const TOKENS_PER_SECOND = 50;
 const CHARS_PER_CHUNK = 8; // two tokens at ~4 chars per token
@@ -33,14 +33,6 @@ const fake = await startFakeClaude({ port });
 fake.setResponder(cannedReply);
 console.log(`fake Claude listening on ${fake.url}`);
 
-const stop = () => {
-  fake.close().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-};
+const stop = closeAndExit(fake);
 process.once("SIGINT", stop);
 process.once("SIGTERM", stop);

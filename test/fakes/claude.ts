@@ -224,3 +224,16 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
       }),
   };
 }
+
+/** For a fake running as its own process: close it, then exit (1 if closing failed). */
+export function closeAndExit(fake: FakeClaude): () => void {
+  return () => {
+    fake.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+}

@@ -1,0 +1,63 @@
+// Each Claude request leaves one usage row (tokens, cost, timing, outcome) and one structured
+// log line with the same figures.
+import type { InboundMessage } from "./types.ts";
+import type { ClaudeResult } from "./claude.ts";
+import type { Clock } from "./clock.ts";
+import type { Logger } from "./log.ts";
+import type { PriceTable } from "./pricing.ts";
+import type { Db } from "./store/db.ts";
+import { UsageStore } from "./store/usage.ts";
+
+export class UsageRecorder {
+  private readonly store: UsageStore;
+
+  constructor(
+    db: Db,
+    private readonly prices: PriceTable,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    this.store = new UsageStore(db);
+  }
+
+  record(message: InboundMessage, replyId: string, model: string, result: ClaudeResult): void {
+    const costMicros = this.prices.costMicros(model, result.usage);
+    const row = {
+      requestId: result.requestId,
+      replyId,
+      platform: message.platform,
+      workspaceId: message.workspaceId,
+      channelId: message.channelId,
+      conversationId: message.conversationId,
+      userId: message.author.id,
+      model,
+      ...result.usage,
+      costMicros,
+      stopReason: result.stopReason,
+      ttftMs: result.ttftMs,
+      latencyMs: result.latencyMs,
+      errorCode: result.error?.code,
+      createdAt: this.clock.now(),
+    };
+    this.store.record(row);
+    this.logger.info(
+      {
+        requestId: row.requestId,
+        reply: replyId,
+        conversation: row.conversationId,
+        user: row.userId,
+        model,
+        inputTokens: row.inputTokens,
+        outputTokens: row.outputTokens,
+        cacheWriteTokens: row.cacheWriteTokens,
+        cacheReadTokens: row.cacheReadTokens,
+        costMicros: costMicros ?? null,
+        ttftMs: row.ttftMs ?? null,
+        latencyMs: row.latencyMs,
+        stopReason: row.stopReason ?? null,
+        errorCode: row.errorCode ?? null,
+      },
+      "claude request",
+    );
+  }
+}
