@@ -1,9 +1,9 @@
 // Which platform adapters run, from the configuration: a platform is enabled when its
 // credentials are present (design.md, runtime contract).
-import type { Config } from "../src/config.ts";
-import type { Logger } from "../src/log.ts";
+import type { Config } from "../src/runtime/config.ts";
+import type { Logger } from "../src/runtime/log.ts";
 import type { Adapter } from "../src/types.ts";
-import { PriceTable } from "../src/pricing.ts";
+import { PriceTable } from "../src/claude/pricing.ts";
 import { createSlackAdapter } from "./slack/index.ts";
 import { createDiscordAdapter } from "./discord/index.ts";
 

@@ -1,9 +1,9 @@
 // `npm start`: Palaver on every platform whose credentials are configured.
 // The composition root lives beside the adapters, not in src/, so the core never points to a
 // platform: src/ knows only the Adapter interface (src/types.ts).
-import { createAppOrReport, loadConfigOrReport, onShutdownSignal } from "../src/process.ts";
+import { createAppOrReport, loadConfigOrReport, onShutdownSignal } from "../src/runtime/process.ts";
 import { createPlatformAdapters } from "./index.ts";
-import { NO_PLATFORM_MESSAGE } from "../src/notes.ts";
+import { NO_PLATFORM_MESSAGE } from "../src/reply/notes.ts";
 
 async function main(): Promise<number> {
   const loaded = loadConfigOrReport();

@@ -8,8 +8,8 @@ import { RecordingSurface } from "./fakes/surface.ts";
 import { asMessagesBody, type MessagesBody } from "./fakes/claude.ts";
 import { PromptCache } from "./fakes/claude-cache.ts";
 import { asBlocks } from "./fakes/claude-wire.ts";
-import { ManualClock } from "../src/clock.ts";
-import { UsageReports } from "../src/usage-report.ts";
+import { ManualClock } from "../src/runtime/clock.ts";
+import { UsageReports } from "../src/usage/report.ts";
 import type { CommandRequest, InboundMessage } from "../src/types.ts";
 
 const harnesses: CoreHarness[] = [];

@@ -3,8 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { formatParseError, parseCommand, type Command } from "../src/commands/grammar.ts";
 import { USAGE, OVERVIEW } from "../src/commands/usage-lines.ts";
-import { BUILT_IN_PRICES } from "../src/pricing.ts";
-import { formatUsd, parseUsd } from "../src/money.ts";
+import { BUILT_IN_PRICES } from "../src/claude/pricing.ts";
+import { formatUsd, parseUsd } from "../src/claude/money.ts";
 
 const options = { knownModels: Object.keys(BUILT_IN_PRICES) };
 

@@ -9,10 +9,10 @@ import { fileURLToPath } from "node:url";
 import { openDatabase, type Db } from "../src/store/db.ts";
 import { UsageStore } from "../src/store/usage.ts";
 import { ConversationStore } from "../src/store/conversations.ts";
-import { PriceTable, type TokenUsage } from "../src/pricing.ts";
-import { UsageReports, type ReportDimension, type ReportPeriod } from "../src/usage-report.ts";
+import { PriceTable, type TokenUsage } from "../src/claude/pricing.ts";
+import { UsageReports, type ReportDimension, type ReportPeriod } from "../src/usage/report.ts";
 import { renderUsageMarkdown, MAX_CHAT_ROWS } from "../src/commands/render-usage.ts";
-import { usageCsv } from "../src/usage-csv.ts";
+import { usageCsv } from "../src/usage/csv.ts";
 import { parseCsv } from "./helpers/csv.ts";
 import { tempDbPath } from "./helpers/core.ts";
 
@@ -251,7 +251,7 @@ test("npm run usage: needs only DATABASE_PATH; text, CSV, and clear errors", asy
   db.close();
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", DATABASE_PATH: file, LOG_LEVEL: "silent" };
   const cli = (args: string[], e = env) =>
-    run(process.execPath, ["--import", "tsx", path.join(ROOT, "src/usage-cli.ts"), ...args], { cwd: ROOT, env: e });
+    run(process.execPath, ["--import", "tsx", path.join(ROOT, "src/usage/cli.ts"), ...args], { cwd: ROOT, env: e });
 
   const csv = await cli(["--since", "7d", "--by", "model", "--csv"]);
   const rows = parseCsv(csv.stdout);

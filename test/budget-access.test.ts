@@ -1,11 +1,11 @@
 // Access lists, DMs on/off and the per-user request rate, through the real Gate.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Gate } from "../src/gate.ts";
-import { ManualClock } from "../src/clock.ts";
-import { parseConfig } from "../src/config.ts";
+import { Gate } from "../src/admission/gate.ts";
+import { ManualClock } from "../src/runtime/clock.ts";
+import { parseConfig } from "../src/runtime/config.ts";
 import { openDatabase } from "../src/store/db.ts";
-import { PriceTable } from "../src/pricing.ts";
+import { PriceTable } from "../src/claude/pricing.ts";
 import type { InboundMessage } from "../src/types.ts";
 
 const T0 = Date.UTC(2026, 5, 1, 9, 0, 0);

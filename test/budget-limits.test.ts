@@ -3,12 +3,12 @@
 // and racing requests for the last cents.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Gate } from "../src/gate.ts";
-import { ManualClock } from "../src/clock.ts";
-import { parseConfig } from "../src/config.ts";
+import { Gate } from "../src/admission/gate.ts";
+import { ManualClock } from "../src/runtime/clock.ts";
+import { parseConfig } from "../src/runtime/config.ts";
 import { openDatabase, type Db } from "../src/store/db.ts";
 import { UsageStore } from "../src/store/usage.ts";
-import { PriceTable } from "../src/pricing.ts";
+import { PriceTable } from "../src/claude/pricing.ts";
 import type { InboundMessage } from "../src/types.ts";
 
 const T0 = Date.UTC(2026, 2, 10, 12, 0, 0); // 2026-03-10 12:00 UTC

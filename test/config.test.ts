@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ConfigError, maskSecret, parseConfig, parseRate, readEnvironment } from "../src/config.ts";
+import { ConfigError, maskSecret, parseConfig, parseRate, readEnvironment } from "../src/runtime/config.ts";
 
 const base = { ANTHROPIC_API_KEY: "sk-ant-test-9876" };
 

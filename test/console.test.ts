@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { startFakeClaude, type FakeClaude } from "./fakes/claude.ts";
 import { runEntry } from "./helpers/process.ts";
 import { tempDbPath, waitFor } from "./helpers/core.ts";
-import { INTERRUPTED_NOTE, NO_PLATFORM_MESSAGE } from "../src/notes.ts";
+import { INTERRUPTED_NOTE, NO_PLATFORM_MESSAGE } from "../src/reply/notes.ts";
 
 let claude: FakeClaude;
 before(async () => {

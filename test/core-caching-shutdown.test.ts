@@ -3,8 +3,8 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { startCore, inbound, waitFor, type CoreHarness } from "./helpers/core.ts";
 import { RecordingSurface } from "./fakes/surface.ts";
-import { PriceTable } from "../src/pricing.ts";
-import { INTERRUPTED_NOTE } from "../src/notes.ts";
+import { PriceTable } from "../src/claude/pricing.ts";
+import { INTERRUPTED_NOTE } from "../src/reply/notes.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { startCore, inbound, waitFor, type CoreHarness } from "./helpers/core.ts";
 import { RecordingSurface } from "./fakes/surface.ts";
 import { asMessagesBody } from "./fakes/claude.ts";
-import * as notes from "../src/notes.ts";
+import * as notes from "../src/reply/notes.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {

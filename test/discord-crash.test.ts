@@ -5,7 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { STREAMING_INDICATOR } from "../adapters/discord/limits.ts";
-import { INTERRUPTED_NOTE } from "../src/notes.ts";
+import { INTERRUPTED_NOTE } from "../src/reply/notes.ts";
 import { startFakeClaude, type FakeClaude } from "./fakes/claude.ts";
 import { startFakeDiscord, type FakeDiscord } from "./fakes/discord/index.ts";
 import { buildWorld, type DiscordWorld } from "./helpers/discord.ts";

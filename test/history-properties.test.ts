@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { buildHistory, withCacheBreakpoints, estimateTextTokens, TRUNCATION_MARK } from "../src/history.ts";
+import { buildHistory, withCacheBreakpoints, estimateTextTokens, TRUNCATION_MARK } from "../src/context/history.ts";
 import type { StoredMessage } from "../src/store/conversations.ts";
 
 const authors = [

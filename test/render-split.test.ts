@@ -3,8 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { openFenceAt, splitAll, splitOnce } from "../src/render/split.ts";
-import { Budgets } from "../src/render/budgets.ts";
+import { openFenceAt, splitAll, splitOnce } from "../src/reply/split.ts";
+import { Budgets } from "../src/reply/rate-budgets.ts";
 
 /**
  * Split as the renderer does, and return the messages plus the slice of the original text each

@@ -12,7 +12,7 @@ import { ALICE, BOT, GENERAL, startFakeSlack, type FakeSlack } from "./fakes/sla
 import { tempDbPath, waitFor } from "./helpers/core.ts";
 import { ROOT } from "./helpers/process.ts";
 import { mention, words } from "./helpers/slack.ts";
-import { INTERRUPTED_NOTE } from "../src/notes.ts";
+import { INTERRUPTED_NOTE } from "../src/reply/notes.ts";
 
 interface Bot {
   child: ChildProcess;

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { openDatabase } from "../src/store/db.ts";
 import { ConversationStore } from "../src/store/conversations.ts";
-import { buildHistory, CHARS_PER_TOKEN } from "../src/history.ts";
+import { buildHistory, CHARS_PER_TOKEN } from "../src/context/history.ts";
 
 test("listRecent + buildHistory equals list + buildHistory, dropped count included", () => {
   fc.assert(

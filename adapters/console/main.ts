@@ -1,7 +1,7 @@
 // `npm run chat`: talk to Palaver in the terminal. stdout carries only the conversation; logs go
 // to stderr (at "warn" unless LOG_LEVEL says otherwise, so they don't clutter the chat).
 import os from "node:os";
-import { createAppOrReport, loadConfigOrReport, onShutdownSignal } from "../../src/process.ts";
+import { createAppOrReport, loadConfigOrReport, onShutdownSignal } from "../../src/runtime/process.ts";
 import { ConsoleAdapter } from "./index.ts";
 
 async function main(): Promise<number> {

@@ -1,7 +1,7 @@
 // Images and PDFs attached to a message Palaver answers, downloaded from Discord's CDN so the core
 // can hand them to Claude as content blocks. The core checks the API's size limits; we only refuse
 // to download more than the largest thing the API takes (a 32 MB PDF, platform-facts.md).
-import type { Logger } from "../../src/log.ts";
+import type { Logger } from "../../src/runtime/log.ts";
 import type { Attachment } from "../../src/types.ts";
 import type { DiscordAttachmentInfo } from "./normalize.ts";
 

@@ -10,7 +10,7 @@ import {
   PermissionFlagsBits,
   PermissionsBitField,
 } from "discord.js";
-import type { DiscordConfig } from "../../src/config.ts";
+import type { DiscordConfig } from "../../src/runtime/config.ts";
 
 export const INTENTS = [
   GatewayIntentBits.Guilds,

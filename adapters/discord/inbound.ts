@@ -10,7 +10,7 @@
 // Other bots' messages never start a reply (two bots answering each other would never stop);
 // they still appear in the history as user turns.
 import type { Client, Message } from "discord.js";
-import type { Logger } from "../../src/log.ts";
+import type { Logger } from "../../src/runtime/log.ts";
 import type { BotApi, AddressedBy, InboundMessage, ThreadMessage } from "../../src/types.ts";
 import { downloadAttachments } from "./attachments.ts";
 import type { DiscordHistory } from "./history.ts";

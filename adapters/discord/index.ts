@@ -8,11 +8,11 @@
 //   interactions.ts answering /palaver (ephemeral, deferred when slow)
 //   ids.ts          Palaver ids for Discord things (encoded and decoded only here)
 import { Events, type ChatInputCommandInteraction, type Client, type Message } from "discord.js";
-import type { DiscordConfig } from "../../src/config.ts";
-import { maskSecret } from "../../src/config.ts";
+import type { DiscordConfig } from "../../src/runtime/config.ts";
+import { maskSecret } from "../../src/runtime/config.ts";
 import { PalaverError } from "../../src/errors.ts";
-import type { Logger } from "../../src/log.ts";
-import { PriceTable } from "../../src/pricing.ts";
+import type { Logger } from "../../src/runtime/log.ts";
+import { PriceTable } from "../../src/claude/pricing.ts";
 import type { Adapter, BotApi, ReplySurface } from "../../src/types.ts";
 import { COMMAND_NAME, commandDefinition } from "./commands.ts";
 import { createClient, inviteUrl } from "./client.ts";

@@ -7,8 +7,8 @@ import {
   PermissionFlagsBits,
   type ChatInputCommandInteraction,
 } from "discord.js";
-import type { Logger } from "../../src/log.ts";
-import { splitAll } from "../../src/render/split.ts";
+import type { Logger } from "../../src/runtime/log.ts";
+import { splitAll } from "../../src/reply/split.ts";
 import type { BotApi, CommandRequest } from "../../src/types.ts";
 import { commandText } from "./commands.ts";
 import { formatForDiscord } from "./format.ts";

@@ -12,7 +12,7 @@ import {
   type Message,
   type REST,
 } from "discord.js";
-import type { Logger } from "../../src/log.ts";
+import type { Logger } from "../../src/runtime/log.ts";
 import { MAX_THREAD_NAME_LENGTH } from "./limits.ts";
 
 /** Used when the message has no words to name the thread after. */

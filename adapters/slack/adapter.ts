@@ -3,9 +3,9 @@
 // them; the slash command acks first thing), then do the slow work.
 import type { Server } from "node:http";
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type AllMiddlewareArgs } from "@slack/bolt";
-import type { SlackConfig } from "../../src/config.ts";
+import type { SlackConfig } from "../../src/runtime/config.ts";
 import { describeError, PalaverError } from "../../src/errors.ts";
-import type { Logger } from "../../src/log.ts";
+import type { Logger } from "../../src/runtime/log.ts";
 import type { Adapter, BotApi, ReplySurface } from "../../src/types.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { COMMAND_NAME, toCommandRequest, type SlashCommandPayload } from "./command.ts";
@@ -17,7 +17,7 @@ import { SlackReplySurface, WorkspaceCapabilities } from "./surface.ts";
 import type { SlackIdentity } from "./thread.ts";
 import { UserDirectory } from "./users.ts";
 import { bodyTeam, readMessage } from "./wire.ts";
-import { Budgets } from "../../src/render/budgets.ts";
+import { Budgets } from "../../src/reply/rate-budgets.ts";
 import type { RateBudget } from "../../src/types.ts";
 import type { StreamCallLimiter } from "./surface.ts";
 

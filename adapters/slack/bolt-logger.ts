@@ -1,7 +1,7 @@
 // Bolt, the Web API client and Socket Mode log through @slack/logger's interface; route them into
 // our pino logger (stderr, redaction) instead of their console logger.
 import { LogLevel, type Logger as BoltLogger } from "@slack/bolt";
-import type { Logger } from "../../src/log.ts";
+import type { Logger } from "../../src/runtime/log.ts";
 
 const PINO_TO_BOLT: Record<string, LogLevel> = {
   trace: LogLevel.DEBUG,

@@ -1,6 +1,6 @@
 // Palaver's Slack adapter. Only adapters/slack/ imports @slack/bolt.
-import type { SlackConfig } from "../../src/config.ts";
-import type { Logger } from "../../src/log.ts";
+import type { SlackConfig } from "../../src/runtime/config.ts";
+import type { Logger } from "../../src/runtime/log.ts";
 import { SlackAdapter, type SlackAdapterOptions } from "./adapter.ts";
 
 export { SlackAdapter, EVENTS_PATH, type SlackAdapterOptions } from "./adapter.ts";

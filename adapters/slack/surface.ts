@@ -14,7 +14,7 @@
 // through a message.
 import { webApi } from "@slack/bolt";
 import { PalaverError } from "../../src/errors.ts";
-import type { Logger } from "../../src/log.ts";
+import type { Logger } from "../../src/runtime/log.ts";
 import type { PlatformId, ReplySurface, SurfaceLimits } from "../../src/types.ts";
 import { decodeMessageId, encodeAddress, isDmChannel, messageId, type SlackReplyAddress } from "./ids.ts";
 import {
@@ -53,7 +53,7 @@ export class WorkspaceCapabilities {
   }
 }
 
-/** One Slack method's shared rate window (the core's budgets, see src/render/budgets.ts). */
+/** One Slack method's shared rate window (the core's budgets, see src/reply/rate-budgets.ts). */
 export interface StreamCallLimiter {
   /** Take a slot if one is free now; never waits. */
   tryAcquire(): boolean;

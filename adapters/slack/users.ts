@@ -2,7 +2,7 @@
 // at a time (concurrent callers share the promise); a failed lookup falls back to the raw id for a
 // shorter while, so a deactivated or Slack Connect user never blocks a reply.
 import type { webApi } from "@slack/bolt";
-import type { Logger } from "../../src/log.ts";
+import type { Logger } from "../../src/runtime/log.ts";
 import { USER_CACHE_FAILURE_TTL_MS, USER_CACHE_TTL_MS } from "./limits.ts";
 
 export interface SlackUser {

@@ -6,7 +6,7 @@
 // (every prompt token at the base input price). Lower is better. The per-turn table shows that
 // turn N+1 reads what turn N wrote. A second run has a second person join the thread at turn 11.
 import { startFakeClaude } from "../../test/fakes/claude.ts";
-import type { App } from "../../src/app.ts";
+import type { App } from "../../src/runtime/app.ts";
 import { check, heading, info, line, table } from "../lib.ts";
 import { humanMessage, startApp } from "./setup.ts";
 import { TimedSurface } from "./timed-surface.ts";

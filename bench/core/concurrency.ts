@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import type { App } from "../../src/app.ts";
+import type { App } from "../../src/runtime/app.ts";
 import { check, heading, info, line, LoopDelay, maxRssBytes, mb, ms, RssSampler, verdict } from "../lib.ts";
 import { marker } from "./first-delta-probe.ts";
 import { replyFor, REPLY_CHARS, CHUNK_CHARS, CHUNK_DELAY_MS } from "./scripted-reply.ts";

@@ -6,9 +6,9 @@
 // The thread is a realistic, seeded mix: four humans, Palaver (some long replies in two parts),
 // another bot, bare mentions (empty text), pasted logs of several KB, a few deleted messages.
 // ~50 timed runs each after 5 untimed ones; median and p99.
-import { buildHistory, CHARS_PER_TOKEN, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints } from "../../src/history.ts";
-import { DEFAULT_MAX_TOKENS, DEFAULT_SYSTEM_PROMPT } from "../../src/config.ts";
-import { DEFAULT_CONTEXT_WINDOW_TOKENS } from "../../src/pricing.ts";
+import { buildHistory, CHARS_PER_TOKEN, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints } from "../../src/context/history.ts";
+import { DEFAULT_MAX_TOKENS, DEFAULT_SYSTEM_PROMPT } from "../../src/runtime/config.ts";
+import { DEFAULT_CONTEXT_WINDOW_TOKENS } from "../../src/claude/pricing.ts";
 import { openDatabase } from "../../src/store/db.ts";
 import { ConversationStore } from "../../src/store/conversations.ts";
 import { ReplyStore } from "../../src/store/replies.ts";
@@ -109,7 +109,7 @@ export function benchHistory(): void {
     const buildAll = summarize(timeSync(() => void buildHistory(stored, newest, { budgetTokens: Number.MAX_SAFE_INTEGER }), RUNS));
     const marks = summarize(timeSync(() => void withCacheBreakpoints(whole.messages), RUNS));
     const until = stored.find((m) => m.id === newest)!.createdAt;
-    const maxChars = (budget + 1_000) * CHARS_PER_TOKEN; // what src/bot.ts reads back
+    const maxChars = (budget + 1_000) * CHARS_PER_TOKEN; // what src/pipeline/handle.ts reads back
     const recent = summarize(timeSync(() => void store.listRecent(CONVERSATION, until, maxChars), RUNS));
     const path = summarize(
       timeSync(() => {

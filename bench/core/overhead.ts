@@ -10,7 +10,7 @@
 // messages, 100k usage rows), to expose per-reply queries that grow with the database.
 import { performance } from "node:perf_hooks";
 import { startFakeClaude } from "../../test/fakes/claude.ts";
-import type { App } from "../../src/app.ts";
+import type { App } from "../../src/runtime/app.ts";
 import { heading, info, line, ms, summarize, table, verdict } from "../lib.ts";
 import { AGED_CONVERSATIONS, AGED_TURNS, seedAgedDatabase } from "./aged-db.ts";
 import { FirstDeltaProbe, marker } from "./first-delta-probe.ts";

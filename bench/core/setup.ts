@@ -1,8 +1,8 @@
 // One real App for a benchmark: a real SQLite file in a temp dir, the real Claude SDK pointed at
 // the fake Claude, logs silenced.
-import { App } from "../../src/app.ts";
-import { parseConfig } from "../../src/config.ts";
-import { silentLogger } from "../../src/log.ts";
+import { App } from "../../src/runtime/app.ts";
+import { parseConfig } from "../../src/runtime/config.ts";
+import { silentLogger } from "../../src/runtime/log.ts";
 import type { InboundMessage } from "../../src/types.ts";
 import { tempDatabasePath } from "../lib.ts";
 

@@ -3,7 +3,7 @@
 // first "thinking" call). Nothing else, so the surface itself costs next to nothing.
 import { performance } from "node:perf_hooks";
 import type { ReplySurface, SurfaceLimits } from "../../src/types.ts";
-import { PLACEHOLDER_TEXT } from "../../src/render/renderer.ts";
+import { PLACEHOLDER_TEXT } from "../../src/reply/renderer.ts";
 
 /** Slack's and Discord's adapters both edit at most once a second (adapters/slack/limits.ts, adapters/discord/limits.ts). */
 export const PLATFORM_EDIT_INTERVAL_MS = 1_000;

@@ -1,9 +1,9 @@
 // /palaver budget: the limits in force here with what has been spent against them; admins set or
 // clear a workspace, channel or user limit (the environment's default applies again after clear).
-import { BUDGET_PERIODS, BUDGET_SCOPES, scopeIdOf, type BudgetPeriod, type BudgetScopeKind, type LimitStatus } from "../budget.ts";
-import { resetPhrase, spentPhrase } from "../budget-wording.ts";
-import { formatUsd } from "../money.ts";
-import { windowAt } from "../utc-windows.ts";
+import { BUDGET_PERIODS, BUDGET_SCOPES, scopeIdOf, type BudgetPeriod, type BudgetScopeKind, type LimitStatus } from "../admission/budget.ts";
+import { resetPhrase, spentPhrase } from "../admission/budget-wording.ts";
+import { formatUsd } from "../claude/money.ts";
+import { windowAt } from "../admission/utc-windows.ts";
 import { actor, notAdmin, setByPhrase, type CommandContext } from "./context.ts";
 
 function targetOf(ctx: CommandContext) {

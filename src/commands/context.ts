@@ -1,14 +1,14 @@
 // What every /palaver handler gets: the request, whether its sender is an admin, and the parts of
 // Palaver it may read or change.
-import type { SpendingBudgets } from "../budget.ts";
-import type { Clock } from "../clock.ts";
-import type { Config } from "../config.ts";
-import type { PriceTable } from "../pricing.ts";
-import type { Settings } from "../settings.ts";
+import type { SpendingBudgets } from "../admission/budget.ts";
+import type { Clock } from "../runtime/clock.ts";
+import type { Config } from "../runtime/config.ts";
+import type { PriceTable } from "../claude/pricing.ts";
+import type { Settings } from "../context/settings.ts";
 import type { ForgetStore } from "../store/forgotten.ts";
 import type { CommandRequest } from "../types.ts";
-import type { UsageReports } from "../usage-report.ts";
-import { utcMinute } from "../utc-windows.ts";
+import type { UsageReports } from "../usage/report.ts";
+import { utcMinute } from "../admission/utc-windows.ts";
 
 export interface CommandDeps {
   config: Config;

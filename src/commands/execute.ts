@@ -11,7 +11,7 @@ import { helpText } from "./usage-lines.ts";
 
 export type { CommandDeps } from "./context.ts";
 
-/** The core's CommandRunner (src/bot.ts): bot.command() calls run(). */
+/** The core's CommandRunner (src/pipeline/handle.ts): bot.command() calls run(). */
 export class CommandExecutor {
   constructor(private readonly deps: CommandDeps) {}
 

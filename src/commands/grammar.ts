@@ -1,15 +1,15 @@
 // Parses the text after "/palaver" into a typed command, or a one-line error plus the usage line
 // of the subcommand. Pure: it checks only what the text itself says (admin rights, the channel and
 // the database are the executor's business), plus the model id against the known models.
-import { BUDGET_PERIODS, BUDGET_SCOPES, type BudgetPeriod, type BudgetScopeKind } from "../budget.ts";
-import { parseUsd } from "../money.ts";
+import { BUDGET_PERIODS, BUDGET_SCOPES, type BudgetPeriod, type BudgetScopeKind } from "../admission/budget.ts";
+import { parseUsd } from "../claude/money.ts";
 import {
   DEFAULT_REPORT_PERIOD,
   REPORT_DIMENSIONS,
   REPORT_PERIODS,
   type ReportDimension,
   type ReportPeriod,
-} from "../usage-report.ts";
+} from "../usage/report.ts";
 import { usageLine, SUBCOMMANDS, type Subcommand } from "./usage-lines.ts";
 
 export type Command =

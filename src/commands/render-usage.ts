@@ -1,8 +1,8 @@
 // The usage report as text: a fixed-width table (rows, totals), a per-day sparkline, the cache hit
 // rate and what caching saved. Chat gets it in a Markdown code block; the CLI prints the same lines.
-import { formatUsd } from "../money.ts";
-import { sumTotals, type UsageReport, type UsageTotals } from "../usage-report.ts";
-import { utcDate } from "../utc-windows.ts";
+import { formatUsd } from "../claude/money.ts";
+import { sumTotals, type UsageReport, type UsageTotals } from "../usage/report.ts";
+import { utcDate } from "../admission/utc-windows.ts";
 import { daysPerCharacter, sparkline } from "./sparkline.ts";
 
 /**

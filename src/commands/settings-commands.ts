@@ -1,9 +1,9 @@
 // /palaver prompt and /palaver model: show what is in effect here and where it comes from; admins
 // set or clear this channel's value (the settings module keeps the audit trail).
-import { DEFAULT_SYSTEM_PROMPT } from "../config.ts";
-import { scopeId, type Resolved, type SettingKey } from "../settings.ts";
-import { formatUsd } from "../money.ts";
-import { MICROS_PER_USD } from "../pricing.ts";
+import { DEFAULT_SYSTEM_PROMPT } from "../runtime/config.ts";
+import { scopeId, type Resolved, type SettingKey } from "../context/settings.ts";
+import { formatUsd } from "../claude/money.ts";
+import { MICROS_PER_USD } from "../claude/pricing.ts";
 import { actor, notAdmin, setByPhrase, type CommandContext } from "./context.ts";
 
 /**

@@ -1,6 +1,6 @@
 // /palaver usage: admins see the whole workspace where the command runs, everyone else only
 // their own usage there (issue 5).
-import type { ReportDimension, ReportPeriod } from "../usage-report.ts";
+import type { ReportDimension, ReportPeriod } from "../usage/report.ts";
 import type { CommandContext } from "./context.ts";
 import { renderUsageMarkdown } from "./render-usage.ts";
 

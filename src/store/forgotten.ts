@@ -1,6 +1,6 @@
 // /palaver forget: delete a conversation's stored history and remember when, so that the next
 // sync of the platform's thread does not bring the forgotten messages back (migration 002).
-import { scopeId } from "../settings.ts";
+import { scopeId } from "../context/settings.ts";
 import type { Db } from "./db.ts";
 
 export class ForgetStore {

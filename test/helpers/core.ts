@@ -2,9 +2,9 @@
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
-import { App, type AppOptions } from "../../src/app.ts";
-import { parseConfig, type Config } from "../../src/config.ts";
-import { silentLogger } from "../../src/log.ts";
+import { App, type AppOptions } from "../../src/runtime/app.ts";
+import { parseConfig, type Config } from "../../src/runtime/config.ts";
+import { silentLogger } from "../../src/runtime/log.ts";
 import type { InboundMessage } from "../../src/types.ts";
 import { startFakeClaude, type FakeClaude } from "../fakes/claude.ts";
 

@@ -1,9 +1,9 @@
 // Palaver's real App with the real Discord adapter (real discord.js), against the fake Discord and
 // the fake Claude, plus a small world to talk in: one server with #general, a member (Ada), an
 // admin with Manage Server (Max), and a DM with Ada.
-import { App } from "../../src/app.ts";
-import { parseConfig, type Config } from "../../src/config.ts";
-import { createLogger, silentLogger } from "../../src/log.ts";
+import { App } from "../../src/runtime/app.ts";
+import { parseConfig, type Config } from "../../src/runtime/config.ts";
+import { createLogger, silentLogger } from "../../src/runtime/log.ts";
 import { asMessagesBody, startFakeClaude, type FakeClaude } from "../fakes/claude.ts";
 import { Perm, startFakeDiscord, type FakeChannel, type FakeDiscord, type FakeDiscordOptions, type FakeGuild, type FakeUser } from "../fakes/discord/index.ts";
 import { createDiscordAdapter, type DiscordAdapterOptions } from "../../adapters/discord/index.ts";

@@ -1,9 +1,9 @@
 // Palaver's real App with the real Slack adapter (real Bolt), against the fake Slack and the fake
 // Claude, in HTTP mode or Socket Mode.
 import assert from "node:assert/strict";
-import { App } from "../../src/app.ts";
-import { parseConfig, type Config } from "../../src/config.ts";
-import { createLogger, silentLogger } from "../../src/log.ts";
+import { App } from "../../src/runtime/app.ts";
+import { parseConfig, type Config } from "../../src/runtime/config.ts";
+import { createLogger, silentLogger } from "../../src/runtime/log.ts";
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterOptions } from "../../adapters/slack/index.ts";
 import { startFakeClaude, type FakeClaude } from "../fakes/claude.ts";
 import { ALICE, BOT, GENERAL, startFakeSlack, type FakeMessage, type FakeSlack, type FakeSlackOptions } from "../fakes/slack/index.ts";

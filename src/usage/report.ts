@@ -2,9 +2,9 @@
 // channel, model or day for a period, a per-day series for the sparkline, the cache hit rate and
 // what prompt caching saved (priced with the same table that priced the requests).
 import type { Statement } from "better-sqlite3";
-import type { PriceTable } from "./pricing.ts";
-import type { Db } from "./store/db.ts";
-import { DAY_MS, utcDate, utcDayStart, utcMonthStart } from "./utc-windows.ts";
+import type { PriceTable } from "../claude/pricing.ts";
+import type { Db } from "../store/db.ts";
+import { DAY_MS, utcDate, utcDayStart, utcMonthStart } from "../admission/utc-windows.ts";
 
 export type ReportPeriod = "today" | "7d" | "30d" | "month" | "all";
 export type ReportDimension = "user" | "channel" | "model" | "day";

@@ -8,7 +8,7 @@
 // - A failed post/edit is not dropped: the part stays dirty and the next flush carries the latest
 //   text; the final flush retries until the screen shows exactly the reply.
 import type { ReplySurface } from "../types.ts";
-import { BudgetWaitAborted, type Budgets } from "./budgets.ts";
+import { BudgetWaitAborted, type Budgets } from "./rate-budgets.ts";
 import { splitOnce } from "./split.ts";
 import { PalaverError } from "../errors.ts";
 

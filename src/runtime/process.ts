@@ -1,6 +1,6 @@
 // Process-level plumbing: the last place unhandled errors end up, and signal handling.
 import { createLogger, type Logger } from "./log.ts";
-import { describeError, isPalaverError } from "./errors.ts";
+import { describeError, isPalaverError } from "../errors.ts";
 import { App } from "./app.ts";
 import { ConfigError, parseConfig, readEnvironment, type Config } from "./config.ts";
 

@@ -1,8 +1,8 @@
 // How a reply ends: Claude's text as shown, plus a short note only when something happened
 // (design.md, "Finish"), and the status and outcome that go with it.
-import type { HandleOutcome } from "./types.ts";
-import type { ClaudeResult } from "./claude.ts";
-import type { BuiltHistory } from "./history.ts";
+import type { HandleOutcome } from "../types.ts";
+import type { ClaudeResult } from "../claude/client.ts";
+import type { BuiltHistory } from "../context/history.ts";
 import * as notes from "./notes.ts";
 
 export type FinalStatus = "complete" | "interrupted" | "failed";

@@ -3,13 +3,13 @@
 // reason (for limits: which limit, what was spent or used, and when it resets), never silence.
 import { budgetRefusal } from "./budget-wording.ts";
 import { SpendingBudgets } from "./budget.ts";
-import type { Clock } from "./clock.ts";
-import type { Config } from "./config.ts";
-import { estimateTextTokens } from "./history.ts";
-import type { PriceTable } from "./pricing.ts";
-import { UserRateLimiter } from "./ratelimit-user.ts";
-import type { Db } from "./store/db.ts";
-import type { InboundMessage } from "./types.ts";
+import type { Clock } from "../runtime/clock.ts";
+import type { Config } from "../runtime/config.ts";
+import { estimateTextTokens } from "../context/history.ts";
+import type { PriceTable } from "../claude/pricing.ts";
+import { UserRateLimiter } from "./user-rate.ts";
+import type { Db } from "../store/db.ts";
+import type { InboundMessage } from "../types.ts";
 
 /** Held while a Claude request is in flight; released once its usage is recorded. */
 export interface Admission {

@@ -1,26 +1,26 @@
 // The path of one message (design.md): dedupe → gate → sync → history → stream → record.
 // Adapters call `handle()`; everything Palaver decides happens here or in the modules it calls.
 import { randomUUID } from "node:crypto";
-import type { BotApi, CommandRequest, HandleOutcome, InboundMessage, ReplySurface } from "./types.ts";
-import type { Clock } from "./clock.ts";
-import type { Config } from "./config.ts";
-import type { Logger } from "./log.ts";
-import type { Db } from "./store/db.ts";
-import { ConversationStore } from "./store/conversations.ts";
-import { ReplyStore } from "./store/replies.ts";
-import { EventLog } from "./store/events.ts";
-import { UsageRecorder } from "./usage-recorder.ts";
-import { finalReply, stripNote } from "./final-reply.ts";
-import { Settings } from "./settings.ts";
-import { PriceTable } from "./pricing.ts";
-import { buildHistory, CHARS_PER_TOKEN, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints, type BuiltHistory } from "./history.ts";
-import type { ClaudeClient, ClaudeResult } from "./claude.ts";
-import { Budgets } from "./render/budgets.ts";
-import { ReplyRenderer } from "./render/renderer.ts";
+import type { BotApi, CommandRequest, HandleOutcome, InboundMessage, ReplySurface } from "../types.ts";
+import type { Clock } from "../runtime/clock.ts";
+import type { Config } from "../runtime/config.ts";
+import type { Logger } from "../runtime/log.ts";
+import type { Db } from "../store/db.ts";
+import { ConversationStore } from "../store/conversations.ts";
+import { ReplyStore } from "../store/replies.ts";
+import { EventLog } from "../store/events.ts";
+import { UsageRecorder } from "../usage/recorder.ts";
+import { finalReply, stripNote } from "../reply/final-reply.ts";
+import { Settings } from "../context/settings.ts";
+import { PriceTable } from "../claude/pricing.ts";
+import { buildHistory, CHARS_PER_TOKEN, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints, type BuiltHistory } from "../context/history.ts";
+import type { ClaudeClient, ClaudeResult } from "../claude/client.ts";
+import { Budgets } from "../reply/rate-budgets.ts";
+import { ReplyRenderer } from "../reply/renderer.ts";
 import { KeyedQueue } from "./queue.ts";
-import { Gate } from "./gate.ts";
-import { describeError, PalaverError } from "./errors.ts";
-import * as notes from "./notes.ts";
+import { Gate } from "../admission/gate.ts";
+import { describeError, PalaverError } from "../errors.ts";
+import * as notes from "../reply/notes.ts";
 
 /** Runs /palaver commands (src/commands). */
 export interface CommandRunner {

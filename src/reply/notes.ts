@@ -1,7 +1,7 @@
 // Everything Palaver says on its own (as opposed to Claude's words) lives here, so the wording is
 // consistent across platforms and easy to review. Notes are short and only appear when something
 // happened; a normal reply is Claude's text alone.
-import type { ErrorCode } from "./errors.ts";
+import type { ErrorCode } from "../errors.ts";
 
 export const HINT_EMPTY_MESSAGE =
   "Hi! Ask me something after the mention, e.g. “@Palaver summarise this thread”. Admins: `/palaver help`.";

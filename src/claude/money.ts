@@ -1,6 +1,6 @@
 // Money in Palaver is integer micro-dollars (1 USD = 1,000,000 µ$), as the usage and budgets
 // tables store it: sums of many small request costs stay exact, which floats would not.
-// (src/pricing.ts turns tokens into micro-dollars; this file parses and prints amounts.)
+// (src/claude/pricing.ts turns tokens into micro-dollars; this file parses and prints amounts.)
 import { MICROS_PER_USD } from "./pricing.ts";
 
 /** The largest budget an admin may set (issue 5: "Amounts are dollars, 0 to 1,000,000"). */

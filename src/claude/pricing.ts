@@ -4,7 +4,7 @@
 // prices"), verify before each release.
 import fs from "node:fs";
 import { z } from "zod";
-import { PalaverError } from "./errors.ts";
+import { PalaverError } from "../errors.ts";
 
 /** Micro-dollars per US dollar: money is stored as integers to keep sums exact. */
 export const MICROS_PER_USD = 1_000_000;

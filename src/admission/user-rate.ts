@@ -1,7 +1,7 @@
 // Per-user request rate (PALAVER_USER_RATE, e.g. "30/hour"): a sliding window over the times of
 // each user's admitted requests. In memory: a restart forgives everyone, which is acceptable for a
 // limit meant to stop runaway loops and floods, not to meter spend (budgets do that).
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../runtime/clock.ts";
 import { durationUntil } from "./utc-windows.ts";
 
 export interface UserRate {

@@ -1,6 +1,6 @@
 // How budgets read in chat: the one-line refusal, and the names of scopes, periods and windows.
 import type { BudgetPeriod, BudgetScopeKind, LimitStatus } from "./budget.ts";
-import { formatUsd } from "./money.ts";
+import { formatUsd } from "../claude/money.ts";
 import { durationUntil, utcMinute } from "./utc-windows.ts";
 
 /** "this workspace's" / "this channel's" / "your" (the refusal speaks to the requester). */

@@ -1,8 +1,8 @@
 // Per-conversation settings, resolved thread → channel → workspace → environment defaults.
 // Stored in SQLite so admins can change them at run time; every change leaves an audit row.
-import type { Clock } from "./clock.ts";
-import type { Config } from "./config.ts";
-import type { Db } from "./store/db.ts";
+import type { Clock } from "../runtime/clock.ts";
+import type { Config } from "../runtime/config.ts";
+import type { Db } from "../store/db.ts";
 
 export type SettingKey = "system_prompt" | "model" | "max_tokens";
 export type ScopeKind = "thread" | "channel" | "workspace";

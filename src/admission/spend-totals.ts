@@ -5,7 +5,7 @@
 // sums are computed in full once per window and then brought up to date from the rows added
 // since (usage ids only grow: rows are appended, never updated or deleted). One process only:
 // it assumes nothing else rewrites `usage` behind it.
-import type { Db } from "./store/db.ts";
+import type { Db } from "../store/db.ts";
 import { windowAt } from "./utc-windows.ts";
 
 export type SpendScopeKind = "workspace" | "channel" | "user";

@@ -5,8 +5,8 @@
 // assistant prefill); no empty text blocks. On top of that we fit the context window: the oldest
 // messages are dropped first, and the caller is told how many so the reply can say so.
 import type Anthropic from "@anthropic-ai/sdk";
-import type { Attachment } from "./types.ts";
-import type { StoredMessage } from "./store/conversations.ts";
+import type { Attachment } from "../types.ts";
+import type { StoredMessage } from "../store/conversations.ts";
 
 export type ContentBlock = Anthropic.TextBlockParam | Anthropic.ImageBlockParam | Anthropic.DocumentBlockParam;
 

@@ -5,12 +5,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { systemClock } from "./clock.ts";
-import { DEFAULT_DATABASE_PATH, readEnvironment } from "./config.ts";
-import { PriceTable } from "./pricing.ts";
-import { openDatabase } from "./store/db.ts";
-import { usageReportLines } from "./commands/render-usage.ts";
-import { usageCsv } from "./usage-csv.ts";
+import { systemClock } from "../runtime/clock.ts";
+import { DEFAULT_DATABASE_PATH, readEnvironment } from "../runtime/config.ts";
+import { PriceTable } from "../claude/pricing.ts";
+import { openDatabase } from "../store/db.ts";
+import { usageReportLines } from "../commands/render-usage.ts";
+import { usageCsv } from "./csv.ts";
 import {
   DEFAULT_REPORT_PERIOD,
   REPORT_DIMENSIONS,
@@ -18,7 +18,7 @@ import {
   UsageReports,
   type ReportDimension,
   type ReportPeriod,
-} from "./usage-report.ts";
+} from "./report.ts";
 
 const USAGE_TEXT = `Usage: npm run usage -- [--since ${REPORT_PERIODS.join("|")}] [--by ${REPORT_DIMENSIONS.join("|")}] [--csv] [--workspace <id>]`;
 

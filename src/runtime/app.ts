@@ -1,22 +1,22 @@
 // Palaver assembled: database, Claude client, settings, gate, bot and the adapters around them.
 // Also the start-up recovery of replies a crash left half-written, and graceful shutdown.
-import type { Adapter } from "./types.ts";
+import type { Adapter } from "../types.ts";
 import type { Config } from "./config.ts";
 import { maskSecret } from "./config.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { openDatabase, type Db } from "./store/db.ts";
-import { ClaudeClient } from "./claude.ts";
-import { PriceTable } from "./pricing.ts";
-import { Settings } from "./settings.ts";
-import { Gate } from "./gate.ts";
-import { Bot, type CommandRunner } from "./bot.ts";
-import { CommandExecutor } from "./commands/execute.ts";
-import { UsageReports } from "./usage-report.ts";
-import { ForgetStore } from "./store/forgotten.ts";
-import { Budgets } from "./render/budgets.ts";
-import { INTERRUPTED_NOTE } from "./notes.ts";
-import { describeError } from "./errors.ts";
+import { openDatabase, type Db } from "../store/db.ts";
+import { ClaudeClient } from "../claude/client.ts";
+import { PriceTable } from "../claude/pricing.ts";
+import { Settings } from "../context/settings.ts";
+import { Gate } from "../admission/gate.ts";
+import { Bot, type CommandRunner } from "../pipeline/handle.ts";
+import { CommandExecutor } from "../commands/execute.ts";
+import { UsageReports } from "../usage/report.ts";
+import { ForgetStore } from "../store/forgotten.ts";
+import { Budgets } from "../reply/rate-budgets.ts";
+import { INTERRUPTED_NOTE } from "../reply/notes.ts";
+import { describeError } from "../errors.ts";
 
 export interface AppOptions {
   logger?: Logger;

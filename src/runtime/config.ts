@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import dotenv from "dotenv";
 import { z } from "zod";
-import { PalaverError } from "./errors.ts";
+import { PalaverError } from "../errors.ts";
 
 export const DEFAULT_MODEL = "claude-sonnet-4-6";
 export const DEFAULT_MAX_TOKENS = 2048;

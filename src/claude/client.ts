@@ -6,10 +6,10 @@
 // (e.g. overloaded_error) is thrown by the SDK and NOT retried (platform-facts.md): we retry it
 // ourselves, but only while no text has been shown, since a retry would start the text over.
 import Anthropic from "@anthropic-ai/sdk";
-import type { Logger } from "./log.ts";
-import { PalaverError, type ErrorCode } from "./errors.ts";
+import type { Logger } from "../runtime/log.ts";
+import { PalaverError, type ErrorCode } from "../errors.ts";
 import type { TokenUsage } from "./pricing.ts";
-import type { ApiMessage } from "./history.ts";
+import type { ApiMessage } from "../context/history.ts";
 
 export interface ClaudeRequest {
   model: string;

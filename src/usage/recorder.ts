@@ -1,12 +1,12 @@
 // Each Claude request leaves one usage row (tokens, cost, timing, outcome) and one structured
 // log line with the same figures.
-import type { InboundMessage } from "./types.ts";
-import type { ClaudeResult } from "./claude.ts";
-import type { Clock } from "./clock.ts";
-import type { Logger } from "./log.ts";
-import type { PriceTable } from "./pricing.ts";
-import type { Db } from "./store/db.ts";
-import { UsageStore } from "./store/usage.ts";
+import type { InboundMessage } from "../types.ts";
+import type { ClaudeResult } from "../claude/client.ts";
+import type { Clock } from "../runtime/clock.ts";
+import type { Logger } from "../runtime/log.ts";
+import type { PriceTable } from "../claude/pricing.ts";
+import type { Db } from "../store/db.ts";
+import { UsageStore } from "../store/usage.ts";
 
 export class UsageRecorder {
   private readonly store: UsageStore;

@@ -7,11 +7,11 @@
 // when admitted and releases it once its usage is recorded, so racing requests see each other:
 // the overshoot past a limit is bounded by what is already in flight. (One process only: two
 // Palaver processes on one database do not see each other's reservations.)
-import type { Clock } from "./clock.ts";
-import type { Config } from "./config.ts";
-import { usdToMicros } from "./money.ts";
+import type { Clock } from "../runtime/clock.ts";
+import type { Config } from "../runtime/config.ts";
+import { usdToMicros } from "../claude/money.ts";
 import { SpendTotals, type SpendRow } from "./spend-totals.ts";
-import type { Db } from "./store/db.ts";
+import type { Db } from "../store/db.ts";
 import { windowAt, type TimeWindow, type WindowPeriod } from "./utc-windows.ts";
 
 export type BudgetScopeKind = "workspace" | "channel" | "user";
