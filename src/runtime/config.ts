@@ -145,6 +145,9 @@ const schema = z.object({
     .default("info"),
 });
 
+/** Every environment variable Palaver reads (the deployment files may name no other). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export interface SlackConfig {
   botToken: string;
   appToken?: string;
