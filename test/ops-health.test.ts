@@ -2,12 +2,15 @@
 // and every enabled platform is connected, and not while draining after SIGTERM. Real Bolt and
 // discord.js against the fakes, whose connections are dropped the way the platforms drop them.
 import { describe, test } from "node:test";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import assert from "node:assert/strict";
 import { startSlackHarness, ask, replyIn } from "./helpers/slack.ts";
 import { startDiscordHarness } from "./helpers/discord.ts";
 import { inbound, startCore, waitFor } from "./helpers/core.ts";
 import { RecordingSurface } from "./fakes/surface.ts";
 import { get } from "./helpers/ops.ts";
+import { isPalaverError } from "../src/errors.ts";
 
 /** Poll /readyz until it answers `status`; returns the last body. */
 async function readyzBecomes(port: number, status: number, timeoutMs: number): Promise<{ status?: string; reason?: string }> {
@@ -130,4 +133,22 @@ describe("readiness and the process", () => {
       await h.close();
     }
   });
+});
+
+test("a PORT already in use stops start-up with one line naming PORT and the fix", async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, resolve));
+  const port = (blocker.address() as AddressInfo).port;
+  const h = await startCore({ PORT: String(port) });
+  try {
+    await assert.rejects(h.app.start([]), (err: unknown) => {
+      assert.ok(isPalaverError(err));
+      assert.equal(err.code, "http_failed");
+      assert.equal(err.message, `PORT ${port} is already in use: stop what listens there or set PORT to a free port`);
+      return true;
+    });
+  } finally {
+    await h.close();
+    await new Promise((resolve) => blocker.close(resolve));
+  }
 });

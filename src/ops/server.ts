@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { HttpEndpoint } from "../types.ts";
 import type { Logger } from "../runtime/log.ts";
-import { describeError } from "../errors.ts";
+import { describeError, PalaverError } from "../errors.ts";
 
 export const LIVEZ_PATH = "/livez";
 export const READYZ_PATH = "/readyz";
@@ -49,10 +49,20 @@ export class OpsServer {
 
   /** Listen on the configured port; resolves with the port actually bound (PORT=0 picks one). */
   listen(): Promise<number> {
+    const port = this.deps.port;
     return new Promise((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(this.deps.port, this.deps.host, () => {
-        this.server.off("error", reject);
+      const failed = (err: NodeJS.ErrnoException) => {
+        const why =
+          err.code === "EADDRINUSE"
+            ? `PORT ${port} is already in use: stop what listens there or set PORT to a free port`
+            : err.code === "EACCES"
+              ? `PORT ${port} needs privileges Palaver does not have: use a port above 1023`
+              : `could not listen on PORT ${port}: ${err.message}`;
+        reject(new PalaverError("http_failed", why, { cause: err }));
+      };
+      this.server.once("error", failed);
+      this.server.listen(port, this.deps.host, () => {
+        this.server.off("error", failed);
         resolve((this.server.address() as AddressInfo).port);
       });
     });
