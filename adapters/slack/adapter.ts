@@ -19,7 +19,7 @@ import { UserDirectory } from "./users.ts";
 import { bodyTeam, readMessage } from "./wire.ts";
 import { Budgets } from "../../src/reply/rate-budgets.ts";
 import type { RateBudget } from "../../src/types.ts";
-import type { StreamCallLimiter } from "./surface.ts";
+import type { StreamCallLimiter } from "./stream-transport.ts";
 
 /** Path Slack posts Events API and slash-command requests to in HTTP mode. */
 export const EVENTS_PATH = "/slack/events";

@@ -1,5 +1,5 @@
 // Palaver assembled: database, Claude client, settings, gate, bot and the adapters around them.
-// Also the start-up recovery of replies a crash left half-written, and graceful shutdown.
+// Start-up (then recovery, src/pipeline/recovery.ts) and graceful shutdown.
 import type { Adapter } from "../types.ts";
 import type { Config } from "./config.ts";
 import { maskSecret } from "./config.ts";
@@ -15,7 +15,7 @@ import { CommandExecutor } from "../commands/execute.ts";
 import { UsageReports } from "../usage/report.ts";
 import { ForgetStore } from "../store/forgotten.ts";
 import { Budgets } from "../reply/rate-budgets.ts";
-import { INTERRUPTED_NOTE } from "../reply/notes.ts";
+import { recoverInterrupted } from "../pipeline/recovery.ts";
 import { describeError } from "../errors.ts";
 import { PrometheusMetrics } from "../ops/prometheus.ts";
 import { OpsServer, type Readiness } from "../ops/server.ts";
@@ -154,41 +154,9 @@ export class App {
     this.started = true;
   }
 
-  /**
-   * A reply that was streaming when the process died: edit its last message to end with the
-   * interrupted note and store it as interrupted. The question is not answered again by itself;
-   * the note invites the user to ask again.
-   */
+  /** Finish what a crash left streaming on this adapter's platform (src/pipeline/recovery.ts). */
   async recover(adapter: Adapter): Promise<number> {
-    const unfinished = this.bot.replies.unfinished(adapter.platform);
-    for (const reply of unfinished) {
-      const parts = this.bot.replies.parts(reply.id);
-      try {
-        const last = parts[parts.length - 1];
-        if (last) {
-          // Earlier parts were sealed (given their final text) before the next was posted, so
-          // only the last message needs the note.
-          const surface = adapter.reopen(reply.address);
-          const body = last.content.trim() === "" ? INTERRUPTED_NOTE : `${last.content}\n\n${INTERRUPTED_NOTE}`;
-          const withNote = surface.format(body);
-          await this.bot.budgets.acquire(surface.limits.editBudgets, true);
-          if (withNote.length <= surface.limits.maxMessageLength) {
-            await surface.edit(last.id, withNote, true);
-          } else {
-            await surface.edit(last.id, surface.format(last.content), true);
-            await this.bot.budgets.acquire(surface.limits.postBudgets, true);
-            await surface.post(surface.format(INTERRUPTED_NOTE), true);
-          }
-        }
-      } catch (err) {
-        // The platform would not take the edit (message deleted, channel gone…): the reply is
-        // still over, so it is recorded as interrupted either way.
-        this.logger.warn({ err: describeError(err), reply: reply.id }, "could not add the interrupted note to a reply left by a crash");
-      }
-      this.bot.replies.finish(reply.id, "interrupted", this.clock.now());
-      this.logger.info({ reply: reply.id, platform: adapter.platform }, "reply interrupted by a restart was finalized");
-    }
-    return unfinished.length;
+    return recoverInterrupted({ replies: this.bot.replies, budgets: this.bot.budgets, clock: this.clock, logger: this.logger }, adapter);
   }
 
   /** Graceful stop: no new work, in-flight replies get the grace period, then adapters and DB close. */

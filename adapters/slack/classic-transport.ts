@@ -1,0 +1,40 @@
+// The classic transport: chat.postMessage, then chat.update with the whole text each time. A full
+// replacement is idempotent, so a retried or repeated update neither loses nor repeats text.
+import type { webApi } from "@slack/bolt";
+import { PalaverError } from "../../src/errors.ts";
+import { markdownToMrkdwn } from "./mrkdwn.ts";
+import { surfaceFailure } from "./errors.ts";
+
+export class ClassicTransport {
+  constructor(
+    private readonly client: webApi.WebClient,
+    private readonly channel: string,
+    private readonly threadTs: string,
+  ) {}
+
+  /** Post a new message in the thread; returns its ts. */
+  async post(markdown: string): Promise<string> {
+    try {
+      const res = await this.client.chat.postMessage({
+        channel: this.channel,
+        thread_ts: this.threadTs,
+        text: markdownToMrkdwn(markdown),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (!res.ts) throw new PalaverError("surface_failed", "chat.postMessage returned no ts");
+      return res.ts;
+    } catch (err) {
+      throw surfaceFailure("chat.postMessage", err);
+    }
+  }
+
+  /** Replace a message's whole text. */
+  async update(ts: string, markdown: string): Promise<void> {
+    try {
+      await this.client.chat.update({ channel: this.channel, ts, text: markdownToMrkdwn(markdown) });
+    } catch (err) {
+      throw surfaceFailure("chat.update", err);
+    }
+  }
+}
