@@ -114,12 +114,19 @@ export interface SurfaceLimits {
   ways?: MessageWay[];
 }
 
+/** The grants paying for one platform call, counted again once it finished (rate-budgets.ts). */
+export interface CallStamps {
+  done(): void;
+}
+
 /** The shared platform rate windows, as adapters use them for calls of their own. */
 export interface RateWindows {
   /** Wait for one slot of each budget (urgent: before ordinary waiters). */
-  acquire(budgets: readonly RateBudget[], urgent?: boolean): Promise<void>;
+  acquire(budgets: readonly RateBudget[], urgent?: boolean, signal?: AbortSignal, stamps?: CallStamps): Promise<void>;
   /** Take one slot of each budget if all are free now; never waits. */
-  tryAcquire(...budgets: RateBudget[]): boolean;
+  tryAcquire(budgets: RateBudget | readonly RateBudget[], stamps?: CallStamps): boolean;
+  /** A collector for the grants of one call (call done() on it when the call has finished). */
+  stamps(): CallStamps;
 }
 
 /** Where one reply goes. Created by the adapter for each inbound message (or reopened). */

@@ -220,9 +220,14 @@ export class SlackReplySurface implements ReplySurface {
    */
   private async repair(ts: string, text: string, final: boolean): Promise<void> {
     const update = chatUpdateBudget(this.where.team);
-    if (final) await this.deps.rates.acquire([update], true);
-    else if (!this.deps.rates.tryAcquire(update)) return;
-    await this.classic.update(ts, text);
+    const stamps = this.deps.rates.stamps();
+    if (final) await this.deps.rates.acquire([update], true, undefined, stamps);
+    else if (!this.deps.rates.tryAcquire(update, stamps)) return;
+    try {
+      await this.classic.update(ts, text);
+    } finally {
+      stamps.done();
+    }
   }
 
   private fallBack(method: string, err: unknown): void {

@@ -19,6 +19,12 @@
 //    rate would need for their own finals over the rest of the window (so a sustained stream of
 //    new replies keeps getting first texts instead of a few replies getting many edits), shared
 //    fairly: each active reply gets at most an equal part of it per window.
+//
+// A grant counts from the moment it is given; handed a Stamps, it counts again from when the
+// call it paid for has finished (Stamps.done). The platform counted the call somewhere in
+// between, so this is the strictest reading, and no network or event-loop delay can squeeze one
+// call more into a platform window than ours allowed (under load, a call granted first may
+// reach the platform after one granted later).
 import type { RateBudget } from "../types.ts";
 
 /** A wait for a budget slot given up by its caller (the slot was not taken). */
@@ -48,7 +54,21 @@ interface Grant {
   holder?: BudgetHolder;
 }
 
-type Waiter = { grant: () => void; fromHold: boolean };
+type Waiter = { grant: () => void; fromHold: boolean; stamps?: Stamps };
+
+/** The grants that paid for one platform call, counted again from when it finished. */
+export class Stamps {
+  private readonly taken: { window: SlidingWindow; grant: Grant }[] = [];
+
+  add(window: SlidingWindow, grant: Grant): void {
+    this.taken.push({ window, grant });
+  }
+
+  /** The call has finished (or failed): its grants count from now. */
+  done(): void {
+    for (const { window, grant } of this.taken.splice(0)) window.restamp(grant);
+  }
+}
 
 class SlidingWindow {
   private readonly grants: Grant[] = [];
@@ -90,8 +110,19 @@ class SlidingWindow {
     return !this.waiting() && this.used() + this.held < this.limit;
   }
 
-  take(holder?: BudgetHolder): void {
-    this.grants.push({ at: this.now(), ...(holder ? { holder } : {}) });
+  take(holder?: BudgetHolder, stamps?: Stamps): void {
+    const grant: Grant = { at: this.now(), ...(holder ? { holder } : {}) };
+    this.grants.push(grant);
+    stamps?.add(this, grant);
+  }
+
+  /** Count `grant` from now (it moves to the end: grants stay in time order). */
+  restamp(grant: Grant): void {
+    const at = this.grants.indexOf(grant);
+    if (at < 0) return; // already out of the window
+    this.grants.splice(at, 1);
+    grant.at = this.now();
+    this.grants.push(grant);
   }
 
   ask(holder: BudgetHolder): void {
@@ -117,7 +148,7 @@ class SlidingWindow {
     return mine < share;
   }
 
-  acquire(urgent: boolean, signal: AbortSignal | undefined, fromHold: boolean): Promise<void> {
+  acquire(urgent: boolean, signal: AbortSignal | undefined, fromHold: boolean, stamps?: Stamps): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
         reject(new BudgetWaitAborted());
@@ -132,6 +163,7 @@ class SlidingWindow {
       };
       const waiter: Waiter = {
         fromHold,
+        stamps,
         grant: () => {
           signal?.removeEventListener("abort", onAbort);
           resolve();
@@ -145,7 +177,10 @@ class SlidingWindow {
 
   /** Grant what the window allows now; if someone still waits, come back when a slot frees. */
   pump(): void {
-    if (this.timer) return;
+    // Whatever the pending timer was waiting for, the queues are looked at afresh now (a final
+    // spending its hold must not wait for a timer set for an ordinary waiter).
+    clearTimeout(this.timer);
+    this.timer = undefined;
     for (;;) {
       const queue = this.queues.find((q) => q.length > 0);
       if (!queue) return;
@@ -166,7 +201,7 @@ class SlidingWindow {
       }
       queue.shift();
       if (head.fromHold) this.held--;
-      this.take();
+      this.take(undefined, head.stamps);
       head.grant();
     }
   }
@@ -179,10 +214,10 @@ export class Hold {
   constructor(private readonly windows: SlidingWindow[]) {}
 
   /** Take the held slots (at once, unless something outside the holds overfilled a window). */
-  async use(): Promise<void> {
+  async use(stamps?: Stamps): Promise<void> {
     if (this.state !== "held") throw new Error(`hold already ${this.state}`);
     this.state = "spent";
-    for (const w of this.windows) await w.acquire(true, undefined, true);
+    for (const w of this.windows) await w.acquire(true, undefined, true, stamps);
   }
 
   /** Give the slots back unspent. */
@@ -224,8 +259,8 @@ export class Budgets {
    * (final texts) are served before ordinary ones waiting on the same budget. Aborting `signal`
    * gives up the wait (rejecting with BudgetWaitAborted) without taking a slot.
    */
-  async acquire(budgets: readonly RateBudget[], urgent = false, signal?: AbortSignal): Promise<void> {
-    for (const b of budgets) await this.window(b).acquire(urgent, signal, false);
+  async acquire(budgets: readonly RateBudget[], urgent = false, signal?: AbortSignal, stamps?: Stamps): Promise<void> {
+    for (const b of budgets) await this.window(b).acquire(urgent, signal, false, stamps);
   }
 
   /**
@@ -233,10 +268,10 @@ export class Budgets {
    * (for callers with a cheaper alternative when a budget is spent, e.g. Slack posting instead
    * of streaming).
    */
-  tryAcquire(...budgets: RateBudget[]): boolean {
-    const windows = budgets.map((b) => this.window(b));
+  tryAcquire(budgets: RateBudget | readonly RateBudget[], stamps?: Stamps): boolean {
+    const windows = (Array.isArray(budgets) ? budgets : [budgets]).map((b: RateBudget) => this.window(b));
     if (!windows.every((w) => w.canTakeFree())) return false;
-    for (const w of windows) w.take();
+    for (const w of windows) w.take(undefined, stamps);
     return true;
   }
 
@@ -253,12 +288,17 @@ export class Budgets {
   }
 
   /** A progress grant from every budget for `holder`, or none; never waits (see the file comment). */
-  tryProgress(budgets: readonly RateBudget[], holder: BudgetHolder): boolean {
+  tryProgress(budgets: readonly RateBudget[], holder: BudgetHolder, stamps?: Stamps): boolean {
     const windows = budgets.map((b) => this.window(b));
     for (const w of windows) w.active.add(holder);
     if (!windows.every((w) => w.canProgress(holder))) return false;
-    for (const w of windows) w.take(holder);
+    for (const w of windows) w.take(holder, stamps);
     return true;
+  }
+
+  /** A collector for the grants of one call; done() once the call has finished. */
+  stamps(): Stamps {
+    return new Stamps();
   }
 
   /** `holder` takes no more progress grants: its share goes to the others. */

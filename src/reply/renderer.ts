@@ -11,7 +11,7 @@
 // - A failed post/edit is not dropped: the part stays dirty and the next flush carries the latest
 //   text; the final flush retries until the screen shows exactly the reply.
 import type { MessageWay, ReplySurface } from "../types.ts";
-import { BudgetWaitAborted, type Budgets, type Hold } from "./rate-budgets.ts";
+import { BudgetWaitAborted, type Budgets, type Hold, type Stamps } from "./rate-budgets.ts";
 import { splitOnce } from "./split.ts";
 import { PalaverError } from "../errors.ts";
 
@@ -64,11 +64,15 @@ export class ReplyRenderer {
   private text = "";
   private lastFlushEnd = 0;
   private failures = 0;
+  /** Grants of the call being made (opening slots included), re-counted once it has finished. */
+  private openStamps: Stamps;
 
   constructor(
     private readonly surface: ReplySurface,
     private readonly options: RendererOptions,
-  ) {}
+  ) {
+    this.openStamps = options.budgets.stamps();
+  }
 
   /**
    * Show that a reply is coming, then stream `deltas` onto the surface. Resolves with the full
@@ -177,7 +181,7 @@ export class ReplyRenderer {
     for (const way of this.ways()) {
       const hold = budgets.reserve(way.final, this);
       if (!hold) continue;
-      if (way.open.length > 0 && !budgets.tryAcquire(...way.open)) {
+      if (way.open.length > 0 && !budgets.tryAcquire(way.open, this.openStamps)) {
         hold.release();
         continue;
       }
@@ -191,12 +195,14 @@ export class ReplyRenderer {
   private async postPlaceholder(): Promise<void> {
     const part = this.parts[0]!;
     if (part.id || !this.chooseWay(part)) return;
-    await this.options.budgets.acquire(part.way!.post);
+    const stamps = this.openStamps;
+    await this.options.budgets.acquire(part.way!.post, false, undefined, stamps);
     await this.safely(async () => {
       part.id = await this.surface.post(PLACEHOLDER_TEXT, false, part.way!.kind);
       part.shown = PLACEHOLDER_TEXT;
       this.options.hooks?.onPost?.(0, part.id, "");
     });
+    stamps.done();
     this.lastFlushEnd = Date.now();
   }
 
@@ -206,17 +212,18 @@ export class ReplyRenderer {
    */
   private async take(part: Part, isFinal: boolean, progressSignal?: AbortSignal): Promise<boolean> {
     const budgets = this.options.budgets;
+    const stamps = this.openStamps;
     if (!part.id) {
       if (isFinal) {
         // Posted with its final text: no later edit, so nothing stays held for one.
         part.hold?.release();
         part.hold = undefined;
-        await budgets.acquire(this.surface.limits.postBudgets, true);
+        await budgets.acquire(this.surface.limits.postBudgets, true, undefined, stamps);
         return true;
       }
       if (!this.chooseWay(part)) return false;
       try {
-        await budgets.acquire(part.way!.post, false, progressSignal);
+        await budgets.acquire(part.way!.post, false, progressSignal, stamps);
         return true;
       } catch (err) {
         if (err instanceof BudgetWaitAborted) return false;
@@ -224,12 +231,12 @@ export class ReplyRenderer {
       }
     }
     const way = part.way ?? this.ways()[0]!;
-    if (!isFinal) return budgets.tryProgress(way.progress, this);
+    if (!isFinal) return budgets.tryProgress(way.progress, this, stamps);
     const hold = part.hold;
     part.hold = undefined;
     // A retried final (the first attempt failed) has spent its hold: it waits for a slot.
-    if (hold) await hold.use();
-    else await budgets.acquire(way.final, true);
+    if (hold) await hold.use(stamps);
+    else await budgets.acquire(way.final, true, undefined, stamps);
     return true;
   }
 
@@ -291,6 +298,7 @@ export class ReplyRenderer {
         part.shown = text;
         part.shownFinal = isFinal;
       });
+      this.openStamps.done();
       if (!ok) {
         allOk = false;
         // Later parts must not be posted before an earlier one exists.
