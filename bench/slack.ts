@@ -40,6 +40,8 @@ interface Outcome {
   exact: number;
   limited: Map<string, number>;
   firstTextS: number[];
+  /** From Palaver's request to Claude to the first visible text: the platform side alone. */
+  requestToTextS: number[];
   allFinalS: number;
   modelS: number[];
   afterModelS: number[];
@@ -90,6 +92,7 @@ async function run(s: Scenario): Promise<Outcome> {
       exact: 0,
       limited: new Map(h.slack.api.limiter.limited),
       firstTextS: [],
+      requestToTextS: [],
       allFinalS: 0,
       modelS: [...modelEnd.values()].map((m) => (m.endedAt - m.at) / 1000),
       afterModelS: [],
@@ -110,7 +113,9 @@ async function run(s: Scenario): Promise<Outcome> {
       const final = times.at(-1)!;
       lastFinal = Math.max(lastFinal, final);
       out.firstTextS.push((times[0]! - a.at) / 1000);
-      const ended = modelEnd.get(a.i)?.endedAt;
+      const model = modelEnd.get(a.i);
+      if (model) out.requestToTextS.push((times[0]! - model.at) / 1000);
+      const ended = model?.endedAt;
       if (ended !== undefined) out.afterModelS.push((final - ended) / 1000);
       out.longestGapS.push(Math.max(0, ...times.slice(1).map((t, k) => (t - times[k]!) / 1000)));
     }
@@ -143,6 +148,8 @@ for (const s of chosen) {
   if (total429 > 0) info("  by method", [...r.limited].map(([m, n]) => `${m} ${n}`).join(", "));
   verdict("event → first visible text, median", median(r.firstTextS), s.targets.firstTextS, (v) => `${v.toFixed(2)} s`);
   info("event → first visible text, max", `${Math.max(...r.firstTextS).toFixed(2)} s`);
+  info("Claude request → first visible text, median", `${median(r.requestToTextS).toFixed(2)} s`);
+  info("event → Claude request, median (ingestion)", `${median(r.firstTextS.map((f, k) => f - (r.requestToTextS[k] ?? 0))).toFixed(2)} s`);
   info("model time (fake Claude stream), median", `${modelS.toFixed(2)} s`);
   if (s.targets.allFinalModelTimes !== undefined) {
     verdict("all final after, in model times", r.allFinalS / modelS, s.targets.allFinalModelTimes, (v) => `${v.toFixed(2)}×`);

@@ -65,13 +65,13 @@ export class ReplyRenderer {
   private lastFlushEnd = 0;
   private failures = 0;
   /** Grants of the call being made (opening slots included), re-counted once it has finished. */
-  private openStamps: Stamps;
+  private readonly callStamps: Stamps;
 
   constructor(
     private readonly surface: ReplySurface,
     private readonly options: RendererOptions,
   ) {
-    this.openStamps = options.budgets.stamps();
+    this.callStamps = options.budgets.stamps();
   }
 
   /**
@@ -181,7 +181,7 @@ export class ReplyRenderer {
     for (const way of this.ways()) {
       const hold = budgets.reserve(way.final, this);
       if (!hold) continue;
-      if (way.open.length > 0 && !budgets.tryAcquire(way.open, this.openStamps)) {
+      if (way.open.length > 0 && !budgets.tryAcquire(way.open, this.callStamps)) {
         hold.release();
         continue;
       }
@@ -195,7 +195,7 @@ export class ReplyRenderer {
   private async postPlaceholder(): Promise<void> {
     const part = this.parts[0]!;
     if (part.id || !this.chooseWay(part)) return;
-    const stamps = this.openStamps;
+    const stamps = this.callStamps;
     await this.options.budgets.acquire(part.way!.post, false, undefined, stamps);
     await this.safely(async () => {
       part.id = await this.surface.post(PLACEHOLDER_TEXT, false, part.way!.kind);
@@ -212,7 +212,7 @@ export class ReplyRenderer {
    */
   private async take(part: Part, isFinal: boolean, progressSignal?: AbortSignal): Promise<boolean> {
     const budgets = this.options.budgets;
-    const stamps = this.openStamps;
+    const stamps = this.callStamps;
     if (!part.id) {
       if (isFinal) {
         // Posted with its final text: no later edit, so nothing stays held for one.
@@ -298,7 +298,7 @@ export class ReplyRenderer {
         part.shown = text;
         part.shownFinal = isFinal;
       });
-      this.openStamps.done();
+      this.callStamps.done();
       if (!ok) {
         allOk = false;
         // Later parts must not be posted before an earlier one exists.
