@@ -61,6 +61,23 @@ test("platforms are enabled by their credentials; Socket Mode wins when both Sla
   assert.deepEqual(discord.discord, { botToken: "t", apiUrl: undefined, guildId: "123", replyMode: "thread" });
 });
 
+test("Discord shards: DISCORD_SHARD_IDS of DISCORD_SHARD_COUNT, both or neither, each id below the count", () => {
+  const discord = { ...base, DISCORD_BOT_TOKEN: "t" };
+  assert.deepEqual(parseConfig({ ...discord, DISCORD_SHARD_IDS: "0, 2", DISCORD_SHARD_COUNT: "4" }).discord?.shards, { ids: [0, 2], count: 4 });
+  assert.equal(parseConfig(discord).discord?.shards, undefined, "unset: discord.js's single shard");
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ DISCORD_SHARD_IDS: "0" }, /^DISCORD_SHARD_IDS is set but DISCORD_SHARD_COUNT is not/],
+    [{ DISCORD_SHARD_COUNT: "2" }, /^DISCORD_SHARD_COUNT is set but DISCORD_SHARD_IDS is not: .*e\.g\. 0,1/],
+    [{ DISCORD_SHARD_IDS: "0", DISCORD_SHARD_COUNT: "two" }, /^DISCORD_SHARD_COUNT must be a whole number/],
+    [{ DISCORD_SHARD_IDS: "0", DISCORD_SHARD_COUNT: "0" }, /^DISCORD_SHARD_COUNT must be a whole number from 1/],
+    [{ DISCORD_SHARD_IDS: "0,2", DISCORD_SHARD_COUNT: "2" }, /^DISCORD_SHARD_IDS: "2" must be a shard number from 0 to 1/],
+    [{ DISCORD_SHARD_IDS: "0,x", DISCORD_SHARD_COUNT: "2" }, /^DISCORD_SHARD_IDS: "x" must be a shard number/],
+    [{ DISCORD_SHARD_IDS: "-1", DISCORD_SHARD_COUNT: "2" }, /^DISCORD_SHARD_IDS: "-1" must be a shard number/],
+    [{ DISCORD_SHARD_IDS: "1,1", DISCORD_SHARD_COUNT: "2" }, /^DISCORD_SHARD_IDS lists a shard twice/],
+  ];
+  for (const [env, expected] of cases) assert.match(errorFor({ ...discord, ...env }), expected);
+});
+
 test("defaults follow design.md", () => {
   const c = parseConfig(base);
   assert.equal(c.databasePath, "./data/palaver.db");

@@ -46,6 +46,10 @@ export function createClient(config: DiscordConfig): Client {
     // dedupe answers it once, whether or not the first delivery was before a restart.
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     rest: config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, "") } : {},
+    // Several instances split the gateway shards (DISCORD_SHARD_IDS of DISCORD_SHARD_COUNT): each
+    // gets only its shards' guilds, "(guild_id >> 22) % num_shards", and DMs come to shard 0
+    // (discord.com/developers/docs/topics/gateway#sharding). Unset: discord.js's one shard.
+    ...(config.shards ? { shards: config.shards.ids, shardCount: config.shards.count } : {}),
   });
 }
 

@@ -111,6 +111,8 @@ const schema = z.object({
   DISCORD_GUILD_ID: optionalString.pipe(
     z.string().regex(/^\d+$/, "DISCORD_GUILD_ID must be a numeric guild (server) id").optional(),
   ),
+  DISCORD_SHARD_IDS: list,
+  DISCORD_SHARD_COUNT: optionalString,
   DISCORD_REPLY_MODE: z
     .enum(["thread", "reply"], { message: "DISCORD_REPLY_MODE must be thread or reply" })
     .default("thread"),
@@ -163,6 +165,11 @@ export interface DiscordConfig {
   apiUrl?: string;
   guildId?: string;
   replyMode: "thread" | "reply";
+  /**
+   * The gateway shards this instance runs and the total across all instances
+   * (discord.com/developers/docs/topics/gateway#sharding); unset: one instance, one shard.
+   */
+  shards?: { ids: number[]; count: number };
 }
 
 export interface Config {
@@ -230,12 +237,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       "SLACK_BOT_TOKEN is not set but other SLACK_ variables are: add the bot token (xoxb-…) or remove them",
     );
   }
+  const shards = parseShards(e.DISCORD_SHARD_IDS, e.DISCORD_SHARD_COUNT);
   const discord: DiscordConfig | undefined = e.DISCORD_BOT_TOKEN
     ? {
         botToken: e.DISCORD_BOT_TOKEN,
         apiUrl: e.DISCORD_API_URL,
         guildId: e.DISCORD_GUILD_ID,
         replyMode: e.DISCORD_REPLY_MODE,
+        ...(shards ? { shards } : {}),
       }
     : undefined;
   for (const admin of e.PALAVER_ADMINS) {
@@ -275,6 +284,41 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     metricsToken: e.METRICS_TOKEN,
   };
+}
+
+/**
+ * A sanity bound, not Discord's: "each shard can only support a maximum of 2500 guilds"
+ * (discord.com/developers/docs/topics/gateway#sharding), so 4096 shards is ten million servers;
+ * a larger count is a typo.
+ */
+const MAX_DISCORD_SHARDS = 4096;
+
+/**
+ * DISCORD_SHARD_IDS ("0,1") and DISCORD_SHARD_COUNT (the total over every instance): both or
+ * neither. Every id must be below the count, as Discord closes the gateway (4010 Invalid shard)
+ * otherwise, and each id listed once.
+ */
+function parseShards(ids: string[], countText: string | undefined): { ids: number[]; count: number } | undefined {
+  if (ids.length === 0 && countText === undefined) return undefined;
+  if (countText === undefined) {
+    throw new ConfigError("DISCORD_SHARD_IDS is set but DISCORD_SHARD_COUNT is not: set the total number of shards over all instances, e.g. 2");
+  }
+  const count = Number(countText);
+  if (!/^\d+$/.test(countText) || count < 1 || count > MAX_DISCORD_SHARDS) {
+    throw new ConfigError(`DISCORD_SHARD_COUNT must be a whole number from 1 to ${MAX_DISCORD_SHARDS} (the total number of shards over all instances)`);
+  }
+  if (ids.length === 0) {
+    throw new ConfigError("DISCORD_SHARD_COUNT is set but DISCORD_SHARD_IDS is not: list this instance's shards, e.g. 0,1");
+  }
+  const parsed = ids.map((id) => (/^\d+$/.test(id) ? Number(id) : Number.NaN));
+  const bad = ids.find((_, i) => !(parsed[i]! < count));
+  if (bad !== undefined) {
+    throw new ConfigError(`DISCORD_SHARD_IDS: "${bad}" must be a shard number from 0 to ${count - 1} (below DISCORD_SHARD_COUNT)`);
+  }
+  if (new Set(parsed).size !== parsed.length) {
+    throw new ConfigError("DISCORD_SHARD_IDS lists a shard twice: list each of this instance's shards once, e.g. 0,1");
+  }
+  return { ids: parsed, count };
 }
 
 /**

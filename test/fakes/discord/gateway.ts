@@ -5,6 +5,12 @@
 // Lifecycle: HELLO → (client) IDENTIFY → READY + GUILD_CREATE per guild; HEARTBEAT → HEARTBEAT_ACK;
 // RESUME {session_id, seq} → replay of every dispatch after seq, then RESUMED. Dispatches made
 // while the client is away are kept in the session log and replayed on RESUME.
+//
+// Sharding (discord.com/developers/docs/topics/gateway#sharding): IDENTIFY may carry
+// `shard: [shard_id, num_shards]`; "shard_id = (guild_id >> 22) % num_shards", and DMs are only
+// sent to shard 0. Each shard is its own session; a guild's events go to the session of its shard,
+// and READY lists only that shard's guilds. Several clients (several processes) may each hold some
+// of the shards.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -22,7 +28,12 @@ export const Op = {
 } as const;
 
 /** Close codes (discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-close-event-codes). */
-export const CloseCode = { UnknownError: 4000, AuthenticationFailed: 4004 } as const;
+export const CloseCode = { UnknownError: 4000, AuthenticationFailed: 4004, InvalidShard: 4010 } as const;
+
+/** "shard_id = (guild_id >> 22) % num_shards" (discord.com/developers/docs/topics/gateway#sharding). */
+export function shardForGuild(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
 
 /** Discord's usual heartbeat interval; tests may shorten it to see heartbeats. */
 export const DEFAULT_HEARTBEAT_MS = 41_250;
@@ -35,6 +46,8 @@ interface Dispatch {
 
 interface Session {
   id: string;
+  /** [shard_id, num_shards] from IDENTIFY; [0, 1] when the client sent none. */
+  shard: [number, number];
   seq: number;
   log: Dispatch[];
   socket?: WebSocket;
@@ -49,7 +62,8 @@ export interface GatewayRecord {
 export class FakeGateway {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, Session>();
-  private current: Session | undefined;
+  /** The live session of each shard id (the one its last IDENTIFY or RESUME opened). */
+  private readonly shards = new Map<number, Session>();
   private replayFloor: number | undefined;
   private offline = false;
   /** Every payload the client sent. */
@@ -79,15 +93,29 @@ export class FakeGateway {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req));
   }
 
-  /** True while a client is connected and identified or resumed. */
+  /** True while every shard that identified has a client connected (identified or resumed). */
   get connected(): boolean {
-    return this.current?.socket !== undefined;
+    return this.shards.size > 0 && [...this.shards.values()].every((s) => s.socket !== undefined);
   }
 
-  /** Send an event to the client (or keep it for replay when the client is away). */
+  /** The shard ids with a session, each with the shard count its client identified with. */
+  get shardSessions(): { shard: number; count: number; connected: boolean }[] {
+    return [...this.shards.values()].map((s) => ({ shard: s.shard[0], count: s.shard[1], connected: s.socket !== undefined }));
+  }
+
+  /**
+   * Send an event to the shard it belongs to (or keep it for replay when that client is away):
+   * a guild's events to (guild_id >> 22) % num_shards, everything else (DMs) to shard 0.
+   */
   dispatch(t: string, d: unknown): void {
-    const session = this.current;
-    if (!session) return;
+    const guildId = typeof d === "object" && d !== null ? (d as Json).guild_id : undefined;
+    const session = [...this.shards.values()].find((s) =>
+      typeof guildId === "string" ? shardForGuild(guildId, s.shard[1]) === s.shard[0] : s.shard[0] === 0,
+    );
+    if (session) this.send(session, t, d);
+  }
+
+  private send(session: Session, t: string, d: unknown): void {
     const event: Dispatch = { t, s: ++session.seq, d };
     session.log.push(event);
     session.socket?.send(JSON.stringify({ op: Op.Dispatch, ...event }));
@@ -100,9 +128,11 @@ export class FakeGateway {
    */
   dropConnection(options: { replayFromSeq?: number } = {}): void {
     this.replayFloor = options.replayFromSeq;
-    const socket = this.current?.socket;
-    if (this.current) this.current.socket = undefined;
-    socket?.close(CloseCode.UnknownError, "fake discord: connection dropped");
+    for (const session of this.shards.values()) {
+      const socket = session.socket;
+      session.socket = undefined;
+      socket?.close(CloseCode.UnknownError, "fake discord: connection dropped");
+    }
   }
 
   /**
@@ -120,9 +150,9 @@ export class FakeGateway {
     this.offline = false;
   }
 
-  /** The sequence number of the last dispatch sent in the current session. */
+  /** The sequence number of the last dispatch sent in shard 0's session. */
   get sequence(): number {
-    return this.current?.seq ?? 0;
+    return this.shards.get(0)?.seq ?? 0;
   }
 
   async close(): Promise<void> {
@@ -160,22 +190,30 @@ export class FakeGateway {
           socket.close(CloseCode.AuthenticationFailed, "Authentication failed.");
           return;
         }
+        const shard = parseShard(data.shard);
+        if (!shard) {
+          // 4010 "Invalid shard: You sent us an invalid shard when identifying."
+          // (discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-close-event-codes)
+          socket.close(CloseCode.InvalidShard, "Invalid shard.");
+          return;
+        }
         this.identifies += 1;
-        const session: Session = { id: `session-${this.state.ids.next()}`, seq: 0, log: [], socket };
+        const session: Session = { id: `session-${this.state.ids.next()}`, shard, seq: 0, log: [], socket };
         this.sessions.set(session.id, session);
-        if (this.current?.socket && this.current.socket !== socket) this.current.socket.terminate();
-        this.current = session;
-        const guilds = [...this.state.guilds.keys()];
-        this.dispatch("READY", {
+        const previous = this.shards.get(shard[0]);
+        if (previous?.socket && previous.socket !== socket) previous.socket.terminate();
+        this.shards.set(shard[0], session);
+        const guilds = [...this.state.guilds.keys()].filter((id) => shardForGuild(id, shard[1]) === shard[0]);
+        this.send(session, "READY", {
           v: 10,
           user: { ...this.state.userJson(this.state.bot.id), verified: true, mfa_enabled: false, flags: 0 },
           guilds: guilds.map((id) => ({ id, unavailable: true })),
           session_id: session.id,
           resume_gateway_url: this.url(),
-          shard: [0, 1],
+          shard,
           application: { id: this.state.applicationId, flags: 0 },
         });
-        for (const id of guilds) this.dispatch("GUILD_CREATE", this.state.guildJson(id));
+        for (const id of guilds) this.send(session, "GUILD_CREATE", this.state.guildJson(id));
         return;
       }
       case Op.Resume: {
@@ -186,7 +224,7 @@ export class FakeGateway {
         }
         this.resumes += 1;
         session.socket = socket;
-        this.current = session;
+        this.shards.set(session.shard[0], session);
         const from = Math.min(Number(data.seq ?? 0), this.replayFloor ?? Number.POSITIVE_INFINITY);
         this.replayFloor = undefined;
         for (const event of session.log) {
@@ -194,11 +232,21 @@ export class FakeGateway {
           this.replayed.push(event);
           socket.send(JSON.stringify({ op: Op.Dispatch, ...event }));
         }
-        this.dispatch("RESUMED", {});
+        this.send(session, "RESUMED", {});
         return;
       }
       default:
         socket.close(4001, "Unknown opcode.");
     }
   }
+}
+
+/** IDENTIFY's optional `shard: [shard_id, num_shards]`; undefined when malformed (0 ≤ id < count). */
+function parseShard(value: unknown): [number, number] | undefined {
+  if (value === undefined) return [0, 1];
+  if (!Array.isArray(value) || value.length !== 2) return undefined;
+  const [id, count] = value as unknown[];
+  if (!Number.isInteger(id) || !Number.isInteger(count)) return undefined;
+  const [i, n] = [id as number, count as number];
+  return n >= 1 && i >= 0 && i < n ? [i, n] : undefined;
 }
