@@ -74,7 +74,9 @@ export class FakeSlack {
   readonly deliveryErrors: unknown[] = [];
   readonly botToken: string;
   readonly appToken: string;
-  private http?: { url: string; signingSecret: string };
+  private http?: { urls: string[]; signingSecret: string };
+  /** Which events URL the load balancer picks next (round robin). */
+  private nextUrl = 0;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly echo: boolean;
   private responseSeq = 0;
@@ -124,14 +126,66 @@ export class FakeSlack {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** Deliver events over HTTP to an app in HTTP mode (used when no socket is connected). */
-  useHttp(eventsUrl: string, signingSecret: string): void {
-    this.http = { url: eventsUrl, signingSecret };
+  /**
+   * Deliver events over HTTP to an app in HTTP mode (used when no socket is connected). Several
+   * URLs stand for several instances behind a load balancer: Slack posts each delivery to the one
+   * Request URL, and the balancer may pass any request, a retry included, to any instance; the
+   * fake picks them in turn, so the two envelopes of one message and a retry land on different
+   * instances.
+   */
+  useHttp(eventsUrls: string | string[], signingSecret: string): void {
+    const urls = typeof eventsUrls === "string" ? [eventsUrls] : eventsUrls;
+    if (urls.length === 0) throw new Error("fake slack: useHttp needs at least one events URL");
+    this.http = { urls, signingSecret };
+  }
+
+  /**
+   * Deliver one event to every instance behind the balancer at once: the first delivery, then
+   * Slack's retries of it (same event_id, X-Slack-Retry-Num 1, 2…, reason http_timeout), as when
+   * the first instance's ack is late. "Your app should respond to the event request with an HTTP
+   * 2xx within three seconds. If it does not, we'll consider the event delivery attempt failed"
+   * and retry it, up to 3 times (api.slack.com/apis/connections/events-api#retries).
+   */
+  async deliverToEach(envelope: EventEnvelope): Promise<Delivery[]> {
+    const http = this.requireHttp();
+    return Promise.all(
+      http.urls.map(async (url, i) => {
+        const res = await sendSigned(url, JSON.stringify(envelope), {
+          secret: http.signingSecret,
+          contentType: "application/json",
+          retryNum: i === 0 ? undefined : i,
+          retryReason: i === 0 ? undefined : "http_timeout",
+        });
+        return { eventId: envelope.event_id, status: res.status };
+      }),
+    );
+  }
+
+  /** The events URL of the next HTTP delivery (the load balancer's pick). */
+  private pickUrl(http: { urls: string[] }): string {
+    const url = http.urls[this.nextUrl % http.urls.length]!;
+    this.nextUrl += 1;
+    return url;
   }
 
   // ---- people doing things in Slack ----
 
   async userSays(o: UserMessageOptions): Promise<UserMessageResult> {
+    const { ts, envelopes } = this.userMessage(o);
+    // Slack sends both deliveries independently; their order is not guaranteed.
+    const deliveries = await Promise.all(envelopes.map((e) => this.deliver(e)));
+    return { ts, envelopes, deliveries };
+  }
+
+  /** As userSays, with each of the message's events delivered to every HTTP instance (deliverToEach). */
+  async userSaysToEach(o: UserMessageOptions): Promise<UserMessageResult> {
+    const { ts, envelopes } = this.userMessage(o);
+    const deliveries = (await Promise.all(envelopes.map((e) => this.deliverToEach(e)))).flat();
+    return { ts, envelopes, deliveries };
+  }
+
+  /** A person's message in the workspace and the envelopes Slack sends for it. */
+  private userMessage(o: UserMessageOptions): { ts: string; envelopes: EventEnvelope[] } {
     const ts = this.state.nextTs();
     const m = this.state.add({ channel: o.channel, ts, threadTs: o.threadTs, user: o.user, text: o.text, origin: "user" });
     const envelopes = [eventEnvelope(this.messageEvent(m))];
@@ -139,9 +193,7 @@ export class FakeSlack {
     if (mentionsBot && (o.appMention ?? this.channelType(o.channel) !== "im")) {
       envelopes.push(eventEnvelope(this.appMentionEvent(m)));
     }
-    // Slack sends both deliveries independently; their order is not guaranteed.
-    const deliveries = await Promise.all(envelopes.map((e) => this.deliver(e)));
-    return { ts, envelopes, deliveries };
+    return { ts, envelopes };
   }
 
   async userEdits(channel: string, ts: string, text: string): Promise<Delivery> {
@@ -178,7 +230,7 @@ export class FakeSlack {
       return { responseId, ack: await this.socket.send("slash_commands", payload) };
     }
     const http = this.requireHttp();
-    const res = await sendSigned(http.url, new URLSearchParams(payload).toString(), {
+    const res = await sendSigned(this.pickUrl(http), new URLSearchParams(payload).toString(), {
       secret: http.signingSecret,
       contentType: "application/x-www-form-urlencoded",
     });
@@ -192,7 +244,7 @@ export class FakeSlack {
       return { eventId: envelope.event_id, ack };
     }
     const http = this.requireHttp();
-    const res = await sendSigned(http.url, JSON.stringify(envelope), {
+    const res = await sendSigned(this.pickUrl(http), JSON.stringify(envelope), {
       secret: http.signingSecret,
       contentType: "application/json",
       retryNum: retry?.num,
@@ -227,7 +279,7 @@ export class FakeSlack {
 
   // ---- internals ----
 
-  private requireHttp(): { url: string; signingSecret: string } {
+  private requireHttp(): { urls: string[]; signingSecret: string } {
     if (!this.http) throw new Error("fake slack: no app connected (Socket Mode) and no HTTP events URL (useHttp)");
     return this.http;
   }

@@ -10,6 +10,17 @@ import { BOT } from "./state.ts";
 
 export const SOCKET_PATH = "/link";
 
+/**
+ * An app may hold several Socket Mode connections at once, each from its own apps.connections.open
+ * URL, and Slack sends each payload to only one of them ("Using multiple connections",
+ * api.slack.com/apis/connections/socket-implement#connections; the Bolt maintainers: "the Slack API
+ * server will send each event to only 1 random connection", github.com/slackapi/bolt-python/issues/448).
+ * The limit is 10 per app; past it Slack sends `disconnect` with reason `too_many_websockets`
+ * (github.com/slackapi/node-slack-sdk/issues/1654). The fake takes the open connections in turn
+ * instead of at random, so a test knows that consecutive payloads reach different connections.
+ */
+export const MAX_SOCKET_CONNECTIONS = 10;
+
 /** Slack waits about 3 s for an ack before it retries an envelope. */
 const ACK_TIMEOUT_MS = 3_000;
 
@@ -32,6 +43,11 @@ export class FakeSocketMode {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sockets = new Set<WebSocket>();
   private readonly waiting = new Map<string, (ack: Ack) => void>();
+  /** Envelopes sent so far: the next goes to the open connection at this count, modulo. */
+  private sent = 0;
+  /** Envelopes each connection received, by the order it connected (0-based). */
+  readonly deliveredTo: number[] = [];
+  private readonly connectionIndex = new Map<WebSocket, number>();
 
   constructor(server: Server) {
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -47,8 +63,20 @@ export class FakeSocketMode {
     return [...this.sockets].some((s) => s.readyState === s.OPEN);
   }
 
+  /** Connections open now. */
+  get openConnections(): number {
+    return [...this.sockets].filter((s) => s.readyState === s.OPEN).length;
+  }
+
   private accept(ws: WebSocket): void {
+    if (this.openConnections >= MAX_SOCKET_CONNECTIONS) {
+      ws.send(JSON.stringify({ type: "disconnect", reason: "too_many_websockets" }));
+      ws.close();
+      return;
+    }
     this.sockets.add(ws);
+    this.connectionIndex.set(ws, this.connectionCount);
+    this.deliveredTo.push(0);
     this.connectionCount++;
     ws.on("close", () => this.sockets.delete(ws));
     ws.on("message", (data) => {
@@ -76,8 +104,10 @@ export class FakeSocketMode {
 
   /** Send an envelope to the connected app; resolves with its ack (rejects after Slack's 3 s). */
   send(type: "events_api" | "slash_commands", payload: unknown, o: EnvelopeOptions = {}): Promise<Ack> {
-    const ws = [...this.sockets].find((s) => s.readyState === s.OPEN);
+    const open = [...this.sockets].filter((s) => s.readyState === s.OPEN);
+    const ws = open[this.sent++ % Math.max(open.length, 1)];
     if (!ws) return Promise.reject(new Error("fake slack: no Socket Mode connection"));
+    this.deliveredTo[this.connectionIndex.get(ws)!]! += 1;
     const envelopeId = randomUUID();
     const acked = new Promise<Ack>((resolve, reject) => {
       const timer = setTimeout(() => {
