@@ -103,7 +103,8 @@ interface ComposeFile {
 
 function loadCompose(file: string): { doc: ComposeFile; text: string } {
   const text = read(file);
-  const doc = parseYaml(text) as ComposeFile;
+  // Compose applies YAML merge keys (`<<: *anchor`), so the checks see services as compose does.
+  const doc = parseYaml(text, { merge: true }) as ComposeFile;
   assert.equal(typeof doc?.services, "object", `${file} has services`);
   return { doc, text };
 }
@@ -114,15 +115,23 @@ function loadCompose(file: string): { doc: ComposeFile; text: string } {
  * database container's own POSTGRES_PASSWORD).
  */
 function composeUnknowns(doc: ComposeFile, text: string): { service: string[]; interpolated: string[] } {
+  const palavers = palaverServices(doc);
   const others = new Set(
     Object.entries(doc.services)
-      .filter(([name]) => name !== "palaver")
+      .filter(([name]) => !palavers.includes(name))
       .flatMap(([, s]) => Object.keys(composeEnvironment(s))),
   );
   return {
-    service: unknown(Object.keys(composeEnvironment(doc.services.palaver!))),
+    service: unknown(palavers.flatMap((name) => Object.keys(composeEnvironment(doc.services[name]!)))),
     interpolated: unknown(interpolated(text), new Set([...KNOWN, ...others])),
   };
+}
+
+/** The services that run Palaver: `palaver`, or built from this Dockerfile (directly or through a YAML merge key). */
+function palaverServices(doc: ComposeFile): string[] {
+  return Object.entries(doc.services)
+    .filter(([name, s]) => name === "palaver" || s.build === ".")
+    .map(([name]) => name);
 }
 
 test("the name checks can fail: they find names in each syntax and flag unknown ones", () => {
@@ -133,6 +142,8 @@ test("the name checks can fail: they find names in each syntax and flag unknown 
   assert.deepEqual(unknown(["PORT", "NOT_PALAVERS", "DATABASE_PATH"]), ["NOT_PALAVERS"]);
   const doc = parseYaml("services:\n  palaver:\n    environment:\n      - PORT=1\n      - TYPO_PORT=2\n") as ComposeFile;
   assert.deepEqual(composeUnknowns(doc, "").service, ["TYPO_PORT"]);
+  const merged = parseYaml("x: &p\n  build: .\nservices:\n  a:\n    <<: *p\n    environment: { PORT: '1' }\n  b:\n    <<: *p\n    environment: { SHARD_TYPO: '2' }\n", { merge: true }) as ComposeFile;
+  assert.deepEqual(composeUnknowns(merged, "").service, ["SHARD_TYPO"], "every Palaver service is checked");
 });
 
 test("every variable Palaver reads is explained in .env.example and the README's configuration table", () => {
@@ -197,6 +208,30 @@ test("compose.postgres.yaml: Palaver with PostgreSQL on a named volume", (t) => 
     return;
   }
   assert.deepEqual(composeUnknowns(doc, text), { service: [], interpolated: [] });
+});
+
+test("compose.instances.yaml: two Palavers on one PostgreSQL, each with its own port and Discord shard", (t) => {
+  const { doc, text } = loadCompose("compose.instances.yaml");
+  const palavers = palaverServices(doc);
+  assert.equal(palavers.length, 2, "two Palaver services");
+  const envs = palavers.map((name) => composeEnvironment(doc.services[name]!));
+  for (const env of envs) {
+    assert.match(env.DATABASE_URL ?? "", /^postgres:\/\/palaver:\$\{POSTGRES_PASSWORD[^}]*\}@postgres:5432\/palaver$/, "the same database");
+    assert.equal(env.DISCORD_SHARD_COUNT, String(palavers.length), "the shard count is the total over the instances");
+  }
+  assert.deepEqual(envs.map((e) => e.DISCORD_SHARD_IDS).sort(), ["0", "1"], "each instance runs its own shard");
+  const hostPorts = palavers.map((name) => String((doc.services[name] as { ports?: string[] }).ports?.[0]).split(":")[1]);
+  assert.equal(new Set(hostPorts).size, palavers.length, "each instance on its own host port");
+  const postgres = doc.services.postgres!;
+  assert.ok((postgres.volumes ?? []).some((v) => v.endsWith(":/var/lib/postgresql/data")), "the database on a volume");
+  const unknowns = composeUnknowns(doc, text);
+  if (!KNOWN.has("DATABASE_URL")) {
+    // As for compose.postgres.yaml: DATABASE_URL is the only name Palaver does not read yet.
+    assert.deepEqual(unknowns, { service: ["DATABASE_URL"], interpolated: [] });
+    t.skip("DATABASE_URL is not read by this Palaver yet: the variant needs the PostgreSQL store");
+    return;
+  }
+  assert.deepEqual(unknowns, { service: [], interpolated: [] });
 });
 
 test("deploy/palaver.service: a complete unit, not root, SIGTERM with time to drain, only Palaver's variables", () => {
