@@ -83,7 +83,9 @@ export class Bot implements BotApi {
   }
 
   knowsConversation(conversationId: string): boolean {
-    return this.conversations.exists(conversationId);
+    // Not "a message of it is stored": a refused mention is stored too, and a refusal must not
+    // enrol Palaver in the thread (issue 9, item 7).
+    return this.conversations.engaged(conversationId);
   }
 
   messageEdited(messageId: string, text: string): void {
@@ -168,6 +170,19 @@ export class Bot implements BotApi {
       await this.say(surface, admitted.reply);
       return "refused";
     }
+    // Recorded as soon as it is admitted: from here on Palaver is part of the conversation
+    // (follow-ups are answered), and a crash before the first token is finished with a note.
+    const replyId = randomUUID();
+    this.replies.create(
+      {
+        id: replyId,
+        conversationId: message.conversationId,
+        triggerMessageId: message.id,
+        platform: message.platform,
+        address: surface.address,
+      },
+      clock.now(),
+    );
     try {
       if (message.fetchThread) {
         try {
@@ -183,17 +198,6 @@ export class Bot implements BotApi {
         logger.warn({ model }, "model has no price in the table: its usage is recorded with an unknown cost");
       }
 
-      const replyId = randomUUID();
-      this.replies.create(
-        {
-          id: replyId,
-          conversationId: message.conversationId,
-          triggerMessageId: message.id,
-          platform: message.platform,
-          address: surface.address,
-        },
-        clock.now(),
-      );
       let note = "";
       const persistedAt = new Map<string, number>();
       const renderer = new ReplyRenderer(surface, {
@@ -239,6 +243,11 @@ export class Bot implements BotApi {
         );
         throw err;
       }
+    } catch (err) {
+      // Failed before the stream began (storing the synced thread): nothing was shown, but the
+      // reply must not stay "streaming" for recovery to find.
+      this.replies.finish(replyId, "failed", clock.now());
+      throw err;
     } finally {
       admitted.admission.release();
     }
