@@ -139,7 +139,9 @@ export type HandleOutcome =
   | "ignored"
   | "refused"
   | "hint"
-  | "failed";
+  | "failed"
+  /** Accepted during shutdown: stored and left for the next start (or another instance). */
+  | "deferred";
 
 /** What the core offers to adapters. */
 export interface BotApi {

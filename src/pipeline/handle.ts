@@ -9,6 +9,7 @@ import type { Db } from "../store/db.ts";
 import { ConversationStore } from "../store/conversations.ts";
 import { ReplyStore } from "../store/replies.ts";
 import { EventLog } from "../store/events.ts";
+import { InboxStore } from "../store/inbox.ts";
 import { UsageRecorder } from "../usage/recorder.ts";
 import { finalReply, stripNote } from "../reply/final-reply.ts";
 import { Settings } from "../context/settings.ts";
@@ -40,6 +41,8 @@ export interface BotDeps {
   commands: CommandRunner;
   settings: Settings;
   budgets?: Budgets;
+  /** This process's instance id (src/pipeline/ownership.ts): the owner of its replies. */
+  instanceId: string;
 }
 
 /**
@@ -59,8 +62,10 @@ export class Bot implements BotApi {
   readonly conversations: ConversationStore;
   readonly replies: ReplyStore;
   readonly events: EventLog;
+  readonly inbox: InboxStore;
   readonly usage: UsageRecorder;
   readonly budgets: Budgets;
+  readonly instanceId: string;
   private readonly fitDeps: FitDeps;
   private readonly queue = new KeyedQueue();
   private readonly inFlight = new Map<string, AbortController>();
@@ -73,6 +78,8 @@ export class Bot implements BotApi {
     this.conversations = new ConversationStore(deps.db);
     this.replies = new ReplyStore(deps.db);
     this.events = new EventLog(deps.db);
+    this.inbox = new InboxStore(deps.db);
+    this.instanceId = deps.instanceId;
     this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger);
     this.budgets = deps.budgets ?? new Budgets();
     this.fitDeps = { conversations: this.conversations, claude: deps.claude, logger: deps.logger, countTokens: deps.config.countTokens };
@@ -112,10 +119,12 @@ export class Bot implements BotApi {
 
   async handle(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
     try {
-      if (this.closing) return "ignored";
       if (!this.claimEvent(`message:${message.id}`)) return "duplicate";
       const now = this.deps.clock.now();
-      // Stored at once, so a reply already running sees nothing of it but the next one does.
+      const empty = message.text.trim() === "" && (message.attachments ?? []).length === 0;
+      // Stored at once, so a reply already running sees nothing of it but the next one does. And
+      // kept in the inbox until its reply starts: a crash or a shutdown while it waits in the
+      // queue leaves it for the next start (or another instance) to answer, never lost.
       this.deps.db.transaction(() => {
         this.conversations.ensureConversation(
           {
@@ -128,16 +137,45 @@ export class Bot implements BotApi {
           now,
         );
         this.conversations.upsert(message.conversationId, message, now);
+        if (!empty) this.inbox.add(message, surface.address, this.deps.instanceId, now);
       })();
-      if (message.text.trim() === "" && (message.attachments ?? []).length === 0) {
+      if (empty) {
         await this.say(surface, notes.HINT_EMPTY_MESSAGE);
         return "hint";
       }
-      return await this.queue.run(message.conversationId, () => this.reply(message, surface));
+      return await this.enqueue(message, surface);
     } catch (err) {
       this.reportError(err, { where: "handle", messageId: message.id });
       return "failed";
     }
+  }
+
+  /**
+   * Answer a message that was accepted (and stored) earlier but never started: one a stopped
+   * process left in the inbox (src/pipeline/recovery.ts). Never rejects.
+   */
+  async resume(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
+    try {
+      return await this.enqueue(message, surface);
+    } catch (err) {
+      this.reportError(err, { where: "resume", messageId: message.id });
+      return "failed";
+    }
+  }
+
+  /** Wait for the conversation's queue, then reply; once shutdown began, nothing new starts. */
+  private enqueue(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
+    if (this.closing) return Promise.resolve("deferred");
+    return this.queue.run(message.conversationId, async () => {
+      // Left in the inbox for the next start: a reply begun now would be cut by the shutdown.
+      if (this.closing) return "deferred";
+      try {
+        return await this.reply(message, surface);
+      } finally {
+        // Answered, refused or failed: either way not to be replayed (a failure would repeat).
+        this.inbox.remove(message.id);
+      }
+    });
   }
 
   /** Post a one-off message (a hint or a refusal), within the surface's post budget. */
@@ -167,22 +205,29 @@ export class Bot implements BotApi {
 
     const admitted = this.deps.gate.admit({ message, model, maxTokens });
     if (!admitted.ok) {
+      this.inbox.remove(message.id);
       await this.say(surface, admitted.reply);
       return "refused";
     }
     // Recorded as soon as it is admitted: from here on Palaver is part of the conversation
     // (follow-ups are answered), and a crash before the first token is finished with a note.
+    // The reply row takes over from the inbox in one step: after a crash the message is either
+    // answered again (inbox) or its reply is finished with a note (replies), never both.
     const replyId = randomUUID();
-    this.replies.create(
-      {
-        id: replyId,
-        conversationId: message.conversationId,
-        triggerMessageId: message.id,
-        platform: message.platform,
-        address: surface.address,
-      },
-      clock.now(),
-    );
+    this.deps.db.transaction(() => {
+      this.replies.create(
+        {
+          id: replyId,
+          conversationId: message.conversationId,
+          triggerMessageId: message.id,
+          platform: message.platform,
+          address: surface.address,
+          owner: this.deps.instanceId,
+        },
+        clock.now(),
+      );
+      this.inbox.remove(message.id);
+    })();
     try {
       if (message.fetchThread) {
         try {
@@ -302,8 +347,9 @@ export class Bot implements BotApi {
   }
 
   /**
-   * Shutdown: take no new messages, let replies finish for up to `graceMs`, then cut the rest
-   * short (they end with the interrupted note and are stored as interrupted).
+   * Shutdown: start no new reply (messages that arrive or wait in a queue stay in the inbox for the
+   * next start), let replies in flight finish for up to `graceMs`, then cut the rest short (they
+   * end with the interrupted note and are stored as interrupted).
    */
   async drain(graceMs: number): Promise<void> {
     this.closing = true;

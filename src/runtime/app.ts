@@ -1,5 +1,6 @@
 // Palaver assembled: database, Claude client, settings, gate, bot and the adapters around them.
 // Start-up (then recovery, src/pipeline/recovery.ts) and graceful shutdown.
+import { randomUUID } from "node:crypto";
 import type { Adapter } from "../types.ts";
 import type { Config } from "./config.ts";
 import { maskSecret } from "./config.ts";
@@ -15,7 +16,8 @@ import { CommandExecutor } from "../commands/execute.ts";
 import { UsageReports } from "../usage/report.ts";
 import { ForgetStore } from "../store/forgotten.ts";
 import { Budgets } from "../reply/rate-budgets.ts";
-import { recoverInterrupted } from "../pipeline/recovery.ts";
+import { Ownership } from "../pipeline/ownership.ts";
+import { InstanceStore } from "../store/instances.ts";
 import { describeError } from "../errors.ts";
 
 export interface AppOptions {
@@ -31,6 +33,8 @@ export class App {
   readonly prices: PriceTable;
   readonly settings: Settings;
   readonly claude: ClaudeClient;
+  /** This instance's id and heartbeat, and the adoption of what stopped instances left. */
+  readonly ownership: Ownership;
   private adapters: Adapter[] = [];
   private stopped = false;
 
@@ -74,6 +78,17 @@ export class App {
       commands,
       settings: this.settings,
       budgets: new Budgets(),
+      instanceId: randomUUID(),
+    });
+    const bot = this.bot;
+    this.ownership = new Ownership(bot.instanceId, {
+      instances: new InstanceStore(db),
+      replies: bot.replies,
+      inbox: bot.inbox,
+      budgets: bot.budgets,
+      clock,
+      logger,
+      resume: (message, surface) => bot.resume(message, surface),
     });
   }
 
@@ -93,27 +108,28 @@ export class App {
     return new App(config, db, logger, options.clock ?? systemClock, options);
   }
 
-  /** Start the adapters, then finish what a crash left streaming on their platforms. */
+  /**
+   * Start the adapters, then finish what stopped processes left on their platforms (replies cut
+   * mid-stream, messages still queued), now and every few seconds (src/pipeline/ownership.ts).
+   */
   async start(adapters: Adapter[]): Promise<void> {
     this.adapters = adapters;
+    this.ownership.register();
     this.bot.events.prune(this.clock.now());
     for (const adapter of adapters) {
       await adapter.start(this.bot);
       this.logger.info({ platform: adapter.platform }, "adapter started");
     }
-    for (const adapter of adapters) await this.recover(adapter);
-  }
-
-  /** Finish what a crash left streaming on this adapter's platform (src/pipeline/recovery.ts). */
-  async recover(adapter: Adapter): Promise<number> {
-    return recoverInterrupted({ replies: this.bot.replies, budgets: this.bot.budgets, clock: this.clock, logger: this.logger }, adapter);
+    await this.ownership.start(adapters);
   }
 
   /** Graceful stop: no new work, in-flight replies get the grace period, then adapters and DB close. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.ownership.stopChecking();
     await this.bot.drain(this.config.shutdownGraceMs);
+    await this.ownership.release();
     for (const adapter of this.adapters) {
       try {
         await adapter.stop();
