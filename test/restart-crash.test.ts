@@ -45,7 +45,9 @@ async function start(databasePath: string, mode: "socket" | "http" = "socket", e
     DATABASE_PATH: databasePath,
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_API_URL: slack.apiUrl,
-    ...(mode === "socket" ? { SLACK_APP_TOKEN: slack.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: "0" }),
+    ...(mode === "socket" ? { SLACK_APP_TOKEN: slack.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+    // Any free port for the HTTP server (health, metrics, Slack HTTP mode): two run at once here.
+    PORT: "0",
     LOG_LEVEL: "info",
     ...extra,
   });

@@ -19,6 +19,8 @@ import { Budgets } from "../reply/rate-budgets.ts";
 import { Ownership } from "../pipeline/ownership.ts";
 import { InstanceStore } from "../store/instances.ts";
 import { describeError } from "../errors.ts";
+import { PrometheusMetrics } from "../ops/prometheus.ts";
+import { OpsServer, type Readiness } from "../ops/server.ts";
 
 export interface AppOptions {
   logger?: Logger;
@@ -26,6 +28,11 @@ export interface AppOptions {
   /** Base delay of our own retries of a mid-stream overload (tests shorten it). */
   retryBaseMs?: number;
   commands?: CommandRunner;
+  /**
+   * Serve health, metrics and adapter endpoints on config.port (default true). Only the
+   * terminal chat turns it off: it is not a deployment, and a second one would clash on PORT.
+   */
+  http?: boolean;
 }
 
 export class App {
@@ -35,7 +42,11 @@ export class App {
   readonly claude: ClaudeClient;
   /** This instance's id and heartbeat, and the adoption of what stopped instances left. */
   readonly ownership: Ownership;
+  readonly metrics = new PrometheusMetrics();
+  private readonly server?: OpsServer;
   private adapters: Adapter[] = [];
+  private started = false;
+  private draining = false;
   private stopped = false;
 
   private constructor(
@@ -54,7 +65,7 @@ export class App {
       retryBaseMs: options.retryBaseMs,
       logger,
     });
-    const gate = new Gate(config, { db, clock, prices: this.prices });
+    const gate = new Gate(config, { db, clock, prices: this.prices, metrics: this.metrics });
     // /palaver (src/commands): reads and changes the same settings and spending limits the bot uses.
     const commands: CommandRunner =
       options.commands ??
@@ -78,6 +89,7 @@ export class App {
       commands,
       settings: this.settings,
       budgets: new Budgets(),
+      metrics: this.metrics,
       instanceId: randomUUID(),
     });
     const bot = this.bot;
@@ -90,6 +102,38 @@ export class App {
       logger,
       resume: (message, surface) => bot.resume(message, surface),
     });
+    if (options.http ?? true) {
+      this.server = new OpsServer({
+        port: config.port,
+        logger,
+        readiness: () => this.readiness(),
+        metrics: () => this.metrics.render(),
+        metricsToken: config.metricsToken,
+        endpoints: () => this.adapters.flatMap((adapter) => adapter.endpoints?.() ?? []),
+      });
+    }
+  }
+
+  /** The port Palaver's HTTP server listens on (after start; undefined without a server). */
+  get httpPort(): number | undefined {
+    return this.server?.port;
+  }
+
+  /**
+   * GET /readyz: ready when started, not draining, the database answers, and every enabled
+   * platform is connected. The first reason found is the one given.
+   */
+  readiness(): Readiness {
+    if (this.draining) return { ready: false, reason: "draining: Palaver is shutting down" };
+    if (!this.started) return { ready: false, reason: "starting" };
+    try {
+      this.db.prepare("SELECT 1").get();
+    } catch (err) {
+      return { ready: false, reason: `database: ${describeError(err).message}` };
+    }
+    const down = this.adapters.filter((adapter) => !adapter.connected()).map((adapter) => adapter.platform);
+    if (down.length > 0) return { ready: false, reason: `not connected: ${down.join(", ")}` };
+    return { ready: true };
   }
 
   static async create(config: Config, options: AppOptions = {}): Promise<App> {
@@ -114,6 +158,11 @@ export class App {
    */
   async start(adapters: Adapter[]): Promise<void> {
     this.adapters = adapters;
+    if (this.server) {
+      // First, so /livez answers (and /readyz says "starting") while the platforms connect.
+      const port = await this.server.listen();
+      this.logger.info({ port }, "HTTP server listening (/livez, /readyz, /metrics)");
+    }
     this.ownership.register();
     this.bot.events.prune(this.clock.now());
     for (const adapter of adapters) {
@@ -121,12 +170,15 @@ export class App {
       this.logger.info({ platform: adapter.platform }, "adapter started");
     }
     await this.ownership.start(adapters);
+    this.started = true;
   }
 
   /** Graceful stop: no new work, in-flight replies get the grace period, then adapters and DB close. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // /readyz answers 503 from now on, so a load balancer stops sending work while replies finish.
+    this.draining = true;
     await this.ownership.stopChecking();
     await this.bot.drain(this.config.shutdownGraceMs);
     await this.ownership.release();
@@ -138,6 +190,8 @@ export class App {
       }
     }
     this.db.close();
+    // Last: /livez keeps answering while replies drain and adapters disconnect.
+    await this.server?.close();
     this.logger.info("Palaver stopped");
   }
 }
