@@ -152,7 +152,11 @@ export interface BotApi {
    * and resolves when this message's reply is finished and recorded. Never rejects.
    */
   handle(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome>;
-  /** Records an arbitrary event key; false when it was already recorded (for edits, deletes…). */
+  /**
+   * Records an arbitrary event key; false when it was already recorded (for edits, deletes…).
+   * This and the three methods below never throw: a database error is logged and the safe
+   * default returned, so they are safe to call from any event listener.
+   */
   claimEvent(key: string): boolean;
   /** True when Palaver has taken part in this conversation (for thread follow-ups). */
   knowsConversation(conversationId: PlatformId): boolean;

@@ -98,22 +98,37 @@ export class Bot implements BotApi {
     this.metrics.platformRateLimited(platform, method);
   }
 
+  // The four calls below run inside platform event listeners. A database error there (SQLITE_BUSY
+  // when another connection holds the lock past the busy timeout, a full disk) is logged and
+  // answered with the safe default; it never escapes into the platform library, where it could
+  // end the process as an unhandled rejection (issue 9, item 10).
+
   claimEvent(key: string): boolean {
-    return this.events.claim(key, this.deps.clock.now());
+    // Not claimed: the event is skipped rather than applied without its dedup record.
+    return this.guarded("claimEvent", false, () => this.events.claim(key, this.deps.clock.now()));
   }
 
   knowsConversation(conversationId: string): boolean {
     // Not "a message of it is stored": a refused mention is stored too, and a refusal must not
-    // enrol Palaver in the thread (issue 9, item 7).
-    return this.conversations.engaged(conversationId);
+    // enrol Palaver in the thread (issue 9, item 7). Unknown on error: stay quiet.
+    return this.guarded("knowsConversation", false, () => this.conversations.engaged(conversationId));
   }
 
   messageEdited(messageId: string, text: string): void {
-    this.conversations.edit(messageId, text, this.deps.clock.now());
+    this.guarded("messageEdited", undefined, () => this.conversations.edit(messageId, text, this.deps.clock.now()));
   }
 
   messageDeleted(messageId: string): void {
-    this.conversations.markDeleted(messageId, this.deps.clock.now());
+    this.guarded("messageDeleted", undefined, () => this.conversations.markDeleted(messageId, this.deps.clock.now()));
+  }
+
+  private guarded<T>(where: string, fallback: T, work: () => T): T {
+    try {
+      return work();
+    } catch (err) {
+      this.reportError(err, { where });
+      return fallback;
+    }
   }
 
   async command(request: CommandRequest): Promise<string> {
