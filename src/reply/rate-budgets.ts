@@ -81,6 +81,13 @@ class SlidingWindow {
     return true;
   }
 
+  /** Nothing granted within the window, nobody waiting: forgetting it changes nothing. */
+  idle(): boolean {
+    if (this.timer || this.queues[0].length > 0 || this.queues[1].length > 0) return false;
+    const last = this.grants[this.grants.length - 1];
+    return last === undefined || last <= this.now() - this.windowMs;
+  }
+
   /** Grants within the current window (for tests and metrics). */
   inWindow(): number {
     const now = this.now();
@@ -88,12 +95,35 @@ class SlidingWindow {
   }
 }
 
+/**
+ * How often idle windows are dropped. Keys are per channel (Discord) or per workspace (Slack), so a
+ * long-running process meets an unbounded number of them; an idle window (its last grant older
+ * than its window, nobody waiting) holds nothing a new one would not, so it is forgotten.
+ */
+export const BUDGET_SWEEP_INTERVAL_MS = 60_000;
+
 export class Budgets {
   private readonly windows = new Map<string, SlidingWindow>();
+  private lastSweep: number;
 
-  constructor(private readonly now: () => number = () => Date.now()) {}
+  constructor(private readonly now: () => number = () => Date.now()) {
+    this.lastSweep = now();
+  }
+
+  /** Windows held now (for tests and metrics). */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweep < BUDGET_SWEEP_INTERVAL_MS) return;
+    this.lastSweep = now;
+    for (const [key, w] of this.windows) if (w.idle()) this.windows.delete(key);
+  }
 
   private window(b: RateBudget): SlidingWindow {
+    this.sweep();
     let w = this.windows.get(b.key);
     if (!w) {
       w = new SlidingWindow(Math.max(1, b.limit), b.windowMs, this.now);
