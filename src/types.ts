@@ -126,6 +126,11 @@ export interface CommandRequest {
     displayName: string;
     /** Platform role says admin (Slack admin/owner, Discord Manage Server, the console user). */
     isPlatformAdmin: boolean;
+    /**
+     * The platform says this user wrote the conversation's first message (a Slack thread's root):
+     * they may make Palaver forget that conversation.
+     */
+    startedConversation?: boolean;
   };
   /**
    * The text after "/palaver", e.g. "budget set user <@slack:U2> daily 5". User mentions are
