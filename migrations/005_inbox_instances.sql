@@ -3,8 +3,12 @@
 -- instances: one row per running Palaver process, its heartbeat refreshed every few seconds. A
 -- reply or queued message whose owner's heartbeat has gone stale belongs to a dead process: a
 -- live instance finishes (or answers) it; a live owner's work is never touched.
+-- host and pid let a process on the same machine tell at once that an instance is gone (its
+-- process no longer exists) instead of waiting for the heartbeat to go stale.
 CREATE TABLE instances (
   id         TEXT PRIMARY KEY,
+  host       TEXT NOT NULL,
+  pid        INTEGER NOT NULL,
   started_at INTEGER NOT NULL,
   last_seen  INTEGER NOT NULL
 );

@@ -65,7 +65,7 @@ test("README: the shutdown grace period and restarts, as the code does them", ()
   assert.match(row, /not started, and are answered at the next start/);
   const flat = README.replace(/\s+/g, " ");
   assert.ok(flat.includes(`heartbeat row in \`instances\` every ${HEARTBEAT_INTERVAL_MS / 1000} s`));
-  assert.ok(flat.includes(`Every ${ADOPTION_INTERVAL_MS / 1000} s, each instance looks for work whose instance has not been seen for ${INSTANCE_STALE_MS / 1000} s`));
+  assert.ok(flat.includes(`every ${ADOPTION_INTERVAL_MS / 1000} s after, each instance looks for work whose instance is gone: not seen for ${INSTANCE_STALE_MS / 1000} s`));
   const worst = (HEARTBEAT_INTERVAL_MS + INSTANCE_STALE_MS + ADOPTION_INTERVAL_MS) / 1000;
   assert.ok(flat.includes(`finished within about ${worst} s`), `the worst case is ${worst} s`);
   assert.doesNotMatch(flat, /SIGTERM lets replies in flight finish for a few seconds first/);

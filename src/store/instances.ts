@@ -8,17 +8,23 @@ export class InstanceStore {
   constructor(db: Db) {
     this.stmts = {
       beat: db.prepare(
-        `INSERT INTO instances (id, started_at, last_seen) VALUES (@id, @now, @now)
+        `INSERT INTO instances (id, host, pid, started_at, last_seen) VALUES (@id, @host, @pid, @now, @now)
          ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen`,
       ),
+      onHost: db.prepare<[string, string], { id: string; pid: number }>("SELECT id, pid FROM instances WHERE host = ? AND id != ?"),
       remove: db.prepare("DELETE FROM instances WHERE id = ?"),
       prune: db.prepare("DELETE FROM instances WHERE last_seen < ?"),
     };
   }
 
-  /** Record that instance `id` is alive now (creates its row the first time). */
-  heartbeat(id: string, now: number): void {
-    this.stmts.beat.run({ id, now });
+  /** Record that instance `id` (process `pid` on `host`) is alive now (creates its row the first time). */
+  heartbeat(id: string, where: { host: string; pid: number }, now: number): void {
+    this.stmts.beat.run({ id, ...where, now });
+  }
+
+  /** The other instances recorded on `host`, with their process ids. */
+  onHost(host: string, me: string): { id: string; pid: number }[] {
+    return this.stmts.onHost.all(host, me);
   }
 
   /** A clean stop: what the instance leaves is for the others at once. */
