@@ -216,8 +216,13 @@ export class Bot implements BotApi {
 
   /** Post a one-off message (a hint or a refusal), within the surface's post budget. */
   private async say(surface: ReplySurface, markdown: string): Promise<void> {
-    await this.budgets.acquire(surface.limits.postBudgets, true);
-    await surface.post(surface.format(markdown), true);
+    const stamps = this.budgets.stamps();
+    await this.budgets.acquire(surface.limits.postBudgets, true, undefined, stamps);
+    try {
+      await surface.post(surface.format(markdown), true);
+    } finally {
+      stamps.done();
+    }
   }
 
   private async reply(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
