@@ -103,7 +103,7 @@ export class FakeSocketMode {
   }
 
   /** Send an envelope to the connected app; resolves with its ack (rejects after Slack's 3 s). */
-  send(type: "events_api" | "slash_commands", payload: unknown, o: EnvelopeOptions = {}): Promise<Ack> {
+  send(type: "events_api" | "slash_commands" | "interactive", payload: unknown, o: EnvelopeOptions = {}): Promise<Ack> {
     const open = [...this.sockets].filter((s) => s.readyState === s.OPEN);
     const ws = open[this.sent++ % Math.max(open.length, 1)];
     if (!ws) return Promise.reject(new Error("fake slack: no Socket Mode connection"));
