@@ -25,13 +25,20 @@ export interface Author {
   isMe: boolean;
 }
 
+/**
+ * A file attached to a message, as the adapter got it. The core decides what it is from its bytes
+ * (image, PDF, text, or a type Palaver cannot read), checks it against the API's limits, and stores
+ * the bytes once (src/context/files).
+ */
 export interface Attachment {
-  kind: "image" | "pdf";
-  /** image/jpeg, image/png, image/gif, image/webp or application/pdf. */
-  mediaType: string;
-  /** The file's bytes, base64. Adapters download; the core checks the API's size limits. */
-  dataBase64: string;
-  name?: string;
+  /** The file's name as shared: notes name it, and a text file reaches Claude under it. */
+  name: string;
+  /** The type the platform declared, if any. */
+  mediaType?: string;
+  /** The file's bytes; absent when the adapter could not get them (`problem` says why). */
+  data?: Buffer;
+  /** Why the adapter could not get the file, worded for a note, e.g. "could not be downloaded". */
+  problem?: string;
 }
 
 /** One message of a conversation as the platform has it. */

@@ -8,6 +8,8 @@ import type { Logger } from "../runtime/log.ts";
 import type { Db } from "../store/db.ts";
 import { ConversationStore } from "../store/conversations.ts";
 import { ReplyStore } from "../store/replies.ts";
+import { AttachmentStore } from "../store/attachments.ts";
+import { ingestAttachments } from "../context/files/ingest.ts";
 import { EventLog } from "../store/events.ts";
 import { UsageRecorder } from "../usage/recorder.ts";
 import { finalReply, stripNote } from "../reply/final-reply.ts";
@@ -61,6 +63,7 @@ export class Bot implements BotApi {
   readonly events: EventLog;
   readonly usage: UsageRecorder;
   readonly budgets: Budgets;
+  readonly blobs: AttachmentStore;
   private readonly fitDeps: FitDeps;
   private readonly queue = new KeyedQueue();
   private readonly inFlight = new Map<string, AbortController>();
@@ -75,7 +78,8 @@ export class Bot implements BotApi {
     this.events = new EventLog(deps.db);
     this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger);
     this.budgets = deps.budgets ?? new Budgets();
-    this.fitDeps = { conversations: this.conversations, claude: deps.claude, logger: deps.logger, countTokens: deps.config.countTokens };
+    this.blobs = new AttachmentStore(deps.db);
+    this.fitDeps = { conversations: this.conversations, blobs: this.blobs, claude: deps.claude, logger: deps.logger, countTokens: deps.config.countTokens };
   }
 
   claimEvent(key: string): boolean {
@@ -113,6 +117,8 @@ export class Bot implements BotApi {
       if (this.closing) return "ignored";
       if (!this.claimEvent(`message:${message.id}`)) return "duplicate";
       const now = this.deps.clock.now();
+      // Files are classified and their bytes stored (once per content) before the message row.
+      const files = message.attachments?.length ? await ingestAttachments(message.attachments, this.blobs, now) : undefined;
       // Stored at once, so a reply already running sees nothing of it but the next one does.
       this.deps.db.transaction(() => {
         this.conversations.ensureConversation(
@@ -125,7 +131,7 @@ export class Bot implements BotApi {
           },
           now,
         );
-        this.conversations.upsert(message.conversationId, message, now);
+        this.conversations.upsert(message.conversationId, message, now, files);
       })();
       if (message.text.trim() === "" && (message.attachments ?? []).length === 0) {
         await this.say(surface, notes.HINT_EMPTY_MESSAGE);
@@ -254,7 +260,8 @@ export class Bot implements BotApi {
   ): Promise<HandleOutcome> {
     const { logger, clock } = this.deps;
     const { model, maxTokens, system } = request;
-    const deps = { claude: this.deps.claude, usage: this.usage, logger };
+    const deps = { claude: this.deps.claude, usage: this.usage, logger, blobs: this.blobs };
+    const contextWindow = this.deps.prices.contextWindow(model);
     const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - estimateTextTokens(system);
     const abort = new AbortController();
     this.inFlight.set(replyId, abort);
@@ -266,7 +273,7 @@ export class Bot implements BotApi {
         replyId,
         request,
         renderer,
-        (budget) => fitHistory(this.fitDeps, message, { model, system }, budget),
+        (budget, options) => fitHistory(this.fitDeps, message, { model, system, contextWindow, ...options }, budget),
         contextBudget,
         abort.signal,
       );
