@@ -79,6 +79,16 @@ export function classifyError(err: unknown): PalaverError {
   return new PalaverError(code, message, { cause: err });
 }
 
+/** The API's own words for a failed request (the `error.message` of its JSON body), when it gave them. */
+export function apiErrorMessage(err: PalaverError): string {
+  const cause = err.cause;
+  if (cause instanceof Anthropic.APIError) {
+    const body = cause.error as { error?: { message?: string } } | undefined;
+    if (typeof body?.error?.message === "string") return body.error.message;
+  }
+  return err.message;
+}
+
 function errorType(err: InstanceType<typeof Anthropic.APIError>): string | undefined {
   const body = err.error as { error?: { type?: string }; type?: string } | undefined;
   return body?.error?.type ?? (body?.type !== "error" ? body?.type : undefined);

@@ -93,9 +93,9 @@ export function fileNote(name: string, reason: string): string {
 /** Per-message framing the name prefix and the joins add, in tokens. */
 const MESSAGE_OVERHEAD_TOKENS = 8;
 
-function messageTokens(m: StoredMessage, model: string, withFiles: boolean): number {
+function messageTokens(m: StoredMessage, model: string, sent: Set<AttachmentRef>): number {
   let t = estimateTextTokens(m.content) + MESSAGE_OVERHEAD_TOKENS;
-  if (withFiles) for (const a of m.attachments ?? []) if (usableFile(a)) t += fileTokens(a, model);
+  for (const a of m.attachments ?? []) if (sent.has(a)) t += fileTokens(a, model);
   return t;
 }
 
@@ -131,13 +131,25 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
   const humans = new Set(usable.filter((m) => m.role === "user").map((m) => m.authorId));
   const named = options.named ?? (humans.size > 1 || usable.some((m) => m.role === "user" && m.authorIsBot));
 
+  // The API's limits on the whole request come first: newest files first, the rest left out.
+  const newestFirst = withFiles ? usable.flatMap((m) => (m.attachments ?? []).filter(usableFile)).reverse() : [];
+  const choice = chooseFiles(newestFirst, requestLimits(options.contextWindow ?? DEFAULT_CONTEXT_WINDOW_TOKENS));
+  const tokensOf = (m: StoredMessage) => messageTokens(m, model, choice.keep);
+
   // Walk back from the newest message, keeping what fits.
   let budget = Math.max(0, options.budgetTokens);
   let start = usable.length;
   let truncatedNewMessage = false;
   let last = usable[usable.length - 1];
   if (last && last.role === "user") {
-    const cost = messageTokens(last, model, withFiles);
+    for (const ref of last.attachments ?? []) {
+      // A file that alone cannot fit the context window is left out before any text is cut.
+      if (choice.keep.has(ref) && tokensOf(last) > budget) {
+        choice.keep.delete(ref);
+        choice.leftOut.push({ ref, reason: "is too large for the model's context window" });
+      }
+    }
+    const cost = tokensOf(last);
     if (cost > budget) {
       // The new message alone is over the budget: keep its beginning, say it was cut.
       const keepChars = Math.max(0, (budget - MESSAGE_OVERHEAD_TOKENS - estimateTextTokens(TRUNCATION_MARK)) * CHARS_PER_TOKEN);
@@ -150,7 +162,7 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
   }
   if (!truncatedNewMessage) {
     while (start > 0) {
-      const cost = messageTokens(usable[start - 1]!, model, withFiles);
+      const cost = tokensOf(usable[start - 1]!);
       if (cost > budget) break;
       budget -= cost;
       start -= 1;
@@ -159,11 +171,13 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
   const kept = usable.slice(start);
   const dropped = usable.length - kept.length;
 
-  // The API's limits on the whole request: newest files first, the rest left out with a note.
-  const newestFirst = withFiles ? kept.flatMap((m) => (m.attachments ?? []).filter(usableFile)).reverse() : [];
-  const choice = chooseFiles(newestFirst, requestLimits(options.contextWindow ?? DEFAULT_CONTEXT_WINDOW_TOKENS));
-  for (const { ref, reason } of choice.leftOut) fileNotes.push(fileNote(ref.name, reason));
-  skippedAttachments += choice.leftOut.length;
+  // Files left out of the messages that are sent are named (dropped messages have their own note).
+  const keptRefs = new Set(kept.flatMap((m) => m.attachments ?? []));
+  for (const { ref, reason } of choice.leftOut) {
+    if (!keptRefs.has(ref) && !(newMessage?.attachments ?? []).includes(ref)) continue;
+    fileNotes.push(fileNote(ref.name, reason));
+    skippedAttachments++;
+  }
   const files: PendingFile[] = [];
   const nothingToAnswer =
     newMessage !== undefined &&
@@ -180,6 +194,8 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
     else turn.blocks.push({ type: "text", text });
   };
   for (const m of kept) {
+    // A message whose only files were left out has nothing to send (an empty turn is a 400).
+    if (m.content.trim() === "" && !(m.attachments ?? []).some((r) => choice.keep.has(r))) continue;
     let role = m.role;
     let text = m.content;
     if (role === "user" && named) text = `${m.authorName}${m.authorIsBot ? " (bot)" : ""}: ${text}`;

@@ -3,7 +3,7 @@
 // a smaller budget and the request is made once more. Every attempt is recorded in usage.
 import type { InboundMessage } from "../types.ts";
 import type { Logger } from "../runtime/log.ts";
-import type { ClaudeClient, ClaudeResult } from "../claude/client.ts";
+import { apiErrorMessage, type ClaudeClient, type ClaudeResult } from "../claude/client.ts";
 import type { UsageRecorder } from "../usage/recorder.ts";
 import type { ReplyRenderer } from "../reply/renderer.ts";
 import { fileNote, withCacheBreakpoints, type BuiltHistory } from "../context/history.ts";
@@ -82,7 +82,7 @@ async function withoutRefusedFiles(
     if (!filesRefused(current)) return current;
     const files = current.history.files.filter((f) => scope === "all" || f.messageId === newMessageId);
     if (files.length === 0) continue;
-    const quote = (current.result.error?.message ?? "").slice(0, REFUSAL_QUOTE_CHARS);
+    const quote = current.result.error ? apiErrorMessage(current.result.error).slice(0, REFUSAL_QUOTE_CHARS) : "";
     const reason = `was refused by Claude (“${quote}”)`;
     for (const f of files) if (f.ref.hash !== undefined) deps.blobs.markRejected(f.ref.hash, reason);
     deps.logger.warn({ files: files.map((f) => f.ref.name), scope, err: quote }, "Claude refused a request with files; retrying without them");

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PromptCache } from "./claude-cache.ts";
+import { checkFiles } from "./claude-files.ts";
 import { sendError, sendJsonReply, sendStreamReply, type PlannedReply, type StopReason } from "./claude-reply.ts";
 import {
   estimateInputTokens,
@@ -150,7 +151,8 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
     const n = ++counter;
     const requestId = `req_fake_${n}`;
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const body = parseJson(await readBody(req));
+    const raw = await readBody(req);
+    const body = parseJson(raw);
     requests.push({ method: req.method ?? "GET", path, headers: { ...req.headers }, body, at: now() });
 
     const route = `${req.method ?? ""} ${path}`;
@@ -171,6 +173,8 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
     }
     const check = validateMessagesBody(body);
     if (!check.ok) return sendError(res, 400, requestId, { message: check.message });
+    const fileProblem = await checkFiles(check.body, Buffer.byteLength(raw));
+    if (fileProblem) return sendError(res, fileProblem.status, requestId, { message: fileProblem.message });
 
     const script = queue.shift() ?? responder(check.body);
     if (script.status !== undefined && script.status !== 200) {

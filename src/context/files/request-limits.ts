@@ -22,10 +22,13 @@ const MANY_IMAGES_MAX_EDGE_PX = 2000;
  */
 const REQUEST_TEXT_RESERVE_BYTES = 2 * 1024 * 1024;
 /**
- * "Each page typically uses 1,500-3,000 tokens per page depending on content density", plus the
- * page as an image (pdf-support doc): the high end, so estimates err high.
+ * "Each page typically uses 1,500-3,000 tokens per page depending on content density" (pdf-support
+ * doc). Fitting the context window uses the low end: the high end would call a 100-page PDF (which
+ * the API takes) too large for a 200k window; the context-window retry catches a dense one.
+ * Reservations use the high end (fileCostTokens), so a budget is never under-reserved.
  */
-export const PDF_PAGE_TOKENS = 3_000;
+export const PDF_PAGE_TOKENS_FIT = 1_500;
+export const PDF_PAGE_TOKENS_HIGH = 3_000;
 /** One token is about 4 characters of English (the API docs' rough guide). */
 const TEXT_FILE_BYTES_PER_TOKEN = 4;
 
@@ -44,13 +47,13 @@ export function requestLimits(contextWindow: number): RequestLimits {
   };
 }
 
-/** Input tokens one file costs on `model` (0 for a file that is left out). */
-export function fileTokens(ref: AttachmentRef, model: string): number {
+/** Input tokens one file costs on `model` (0 for a file that is left out); PDFs at `pageTokens`. */
+export function fileTokens(ref: AttachmentRef, model: string, pageTokens = PDF_PAGE_TOKENS_FIT): number {
   switch (ref.kind) {
     case "image":
       return ref.width && ref.height ? imageTokens(ref.width, ref.height, model) : imageTokens(8000, 8000, model);
     case "pdf":
-      return Math.max(1, ref.pages ?? 1) * PDF_PAGE_TOKENS;
+      return Math.max(1, ref.pages ?? 1) * pageTokens;
     case "text":
       return Math.ceil(ref.size / TEXT_FILE_BYTES_PER_TOKEN);
     default:
