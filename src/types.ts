@@ -69,6 +69,12 @@ export interface InboundMessage extends ThreadMessage {
    * history, so edits, deletions and messages the bot never saw are reflected.
    */
   fetchThread?: () => Promise<ThreadMessage[]>;
+  /**
+   * The message's files, downloaded. Called once by the core, after it has deduplicated the
+   * message (a mention Slack delivers twice is downloaded once). Never rejects: a file that
+   * cannot be had comes back with a `problem`.
+   */
+  fetchAttachments?: () => Promise<Attachment[]>;
 }
 
 /** A shared request budget: every surface naming the same key draws from one bucket. */

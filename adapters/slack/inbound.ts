@@ -12,6 +12,7 @@ import {
   type SlackReplyAddress,
 } from "./ids.ts";
 import { authorOf, fetchThread, isFromMe, plainText, type SlackIdentity } from "./thread.ts";
+import { downloadFiles } from "./files.ts";
 import { SPOKEN_SUBTYPES, tsToMillis, type SlackMessage } from "./wire.ts";
 
 export type Inbound =
@@ -96,6 +97,7 @@ async function reply(
     isDM,
     addressedBy,
     fetchThread: () => fetchThread({ ...me, team }, channel, threadTs),
+    ...(ev.files && ev.files.length > 0 ? { fetchAttachments: () => downloadFiles(ev.files!, me.files) } : {}),
   };
   const address: SlackReplyAddress = {
     team,

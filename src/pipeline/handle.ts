@@ -118,7 +118,8 @@ export class Bot implements BotApi {
       if (!this.claimEvent(`message:${message.id}`)) return "duplicate";
       const now = this.deps.clock.now();
       // Files are classified and their bytes stored (once per content) before the message row.
-      const files = message.attachments?.length ? await ingestAttachments(message.attachments, this.blobs, now) : undefined;
+      const shared = [...(message.attachments ?? []), ...(message.fetchAttachments ? await message.fetchAttachments() : [])];
+      const files = shared.length > 0 ? await ingestAttachments(shared, this.blobs, now) : undefined;
       // Stored at once, so a reply already running sees nothing of it but the next one does.
       this.deps.db.transaction(() => {
         this.conversations.ensureConversation(
@@ -133,7 +134,7 @@ export class Bot implements BotApi {
         );
         this.conversations.upsert(message.conversationId, message, now, files);
       })();
-      if (message.text.trim() === "" && (message.attachments ?? []).length === 0) {
+      if (message.text.trim() === "" && shared.length === 0) {
         await this.say(surface, notes.HINT_EMPTY_MESSAGE);
         return "hint";
       }
