@@ -120,9 +120,10 @@ export interface ReplySurface {
   /**
    * Optional: show that Palaver is working (typing indicator, "is thinking…" status). Called
    * before the first text and again every few seconds until it arrives. When absent, the core
-   * posts a placeholder message at once instead.
+   * posts a placeholder message at once instead. `status` says what Palaver is doing when it is
+   * more than thinking ("searching the web…"); surfaces that can show words show it.
    */
-  showThinking?(): Promise<void>;
+  showThinking?(status?: string): Promise<void>;
 }
 
 /** A /palaver command as the adapter received it. */

@@ -35,17 +35,21 @@ export async function streamWithContextRetry(
   deps: AttemptDeps,
   message: InboundMessage,
   replyId: string,
-  request: { model: string; maxTokens: number; system: string },
+  request: { model: string; maxTokens: number; system: string; web?: { maxUses: number } },
   renderer: ReplyRenderer,
   historyFor: HistoryFor,
   contextBudget: number,
   signal: AbortSignal,
 ): Promise<Attempt> {
-  const { model, maxTokens, system } = request;
+  const { model, maxTokens, system, web } = request;
   const once = async (history: BuiltHistory): Promise<Attempt> => {
     // Nothing readable in the new message: answering would answer the previous question instead.
     if (history.nothingToAnswer) return { result: { text: "", usage: { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 }, latencyMs: 0 }, shown: "", history };
-    const stream = deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, signal);
+    const stream = deps.claude.stream(
+      { model, maxTokens, system, messages: withCacheBreakpoints(history.messages), ...(web ? { web } : {}) },
+      signal,
+      (status) => renderer.setStatus(status),
+    );
     const shown = await renderer.stream(stream.deltas);
     const result = await stream.result;
     deps.usage.record(message, replyId, model, result);

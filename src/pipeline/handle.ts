@@ -10,6 +10,7 @@ import { ConversationStore } from "../store/conversations.ts";
 import { ReplyStore } from "../store/replies.ts";
 import { AttachmentStore } from "../store/attachments.ts";
 import { ingestAttachments } from "../context/files/ingest.ts";
+import { fileTokens as filesCostTokens, PDF_PAGE_TOKENS_HIGH } from "../context/files/request-limits.ts";
 import { EventLog } from "../store/events.ts";
 import { UsageRecorder } from "../usage/recorder.ts";
 import { finalReply, stripNote } from "../reply/final-reply.ts";
@@ -169,8 +170,12 @@ export class Bot implements BotApi {
     const model = effective.model.value;
     const maxTokens = effective.maxTokens.value;
     const system = effective.systemPrompt.value;
+    const web = effective.web.value ? { maxUses: this.deps.config.web.maxUses } : undefined;
 
-    const admitted = this.deps.gate.admit({ message, model, maxTokens });
+    // The reservation covers the message's files: images at their resized size, PDFs per page.
+    const refs = this.conversations.get(message.id)?.attachments ?? [];
+    const fileTokens = refs.reduce((sum, ref) => sum + (ref.problem === undefined ? filesCostTokens(ref, model, PDF_PAGE_TOKENS_HIGH) : 0), 0);
+    const admitted = this.deps.gate.admit({ message, model, maxTokens, webSearches: web?.maxUses ?? 0, fileTokens });
     if (!admitted.ok) {
       await this.say(surface, admitted.reply);
       return "refused";
@@ -234,7 +239,7 @@ export class Bot implements BotApi {
       });
 
       try {
-        return await this.streamReply(message, renderer, replyId, { model, maxTokens, system }, (n) => (note = n));
+        return await this.streamReply(message, renderer, replyId, { model, maxTokens, system, web }, (n) => (note = n));
       } catch (err) {
         // Nothing may stay half-written: the reply is recorded as failed and, if the platform
         // still answers, the user sees that something went wrong. The error itself goes on to
@@ -256,7 +261,7 @@ export class Bot implements BotApi {
     message: InboundMessage,
     renderer: ReplyRenderer,
     replyId: string,
-    request: { model: string; maxTokens: number; system: string },
+    request: { model: string; maxTokens: number; system: string; web?: { maxUses: number } },
     setNote: (note: string) => void,
   ): Promise<HandleOutcome> {
     const { logger, clock } = this.deps;

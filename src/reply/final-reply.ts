@@ -43,6 +43,8 @@ export function finalReply(
   if (history.truncatedNewMessage) extra.push(notes.TRUNCATED_INPUT_NOTE);
   if (history.dropped > 0) extra.push(notes.droppedNote(history.dropped));
   extra.push(...history.fileNotes);
+  if (result.webErrors && result.webErrors.length > 0) extra.push(notes.webErrorNote(result.webErrors));
+  if (result.sources && result.sources.length > 0 && body === shown) extra.push(notes.sourcesNote(result.sources));
   const text = extra.length > 0 ? `${body}${body === "" ? "" : "\n\n"}${extra.join("\n")}` : body;
   return { text, status, outcome };
 }

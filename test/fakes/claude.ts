@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { PromptCache } from "./claude-cache.ts";
 import { checkFiles } from "./claude-files.ts";
+import { offersWebSearch, type FakeSearch } from "./claude-search.ts";
 import { sendError, sendJsonReply, sendStreamReply, type PlannedReply, type StopReason } from "./claude-reply.ts";
 import {
   estimateInputTokens,
@@ -43,6 +44,10 @@ export interface FakeReplyScript {
   midStreamError?: { afterChars: number; type?: "overloaded_error" | "api_error" };
   /** Override the output token count (default ceil(text.length / 4)). */
   outputTokens?: number;
+  /** Search the web first, streamed as the API does (claude-search.ts); only when the request offers web_search. */
+  webSearch?: FakeSearch;
+  /** With webSearch: stop with pause_turn after the search, for the client to continue. */
+  pauseAfterSearch?: boolean;
 }
 
 export interface RecordedRequest {
@@ -128,6 +133,7 @@ function plan(script: FakeReplyScript, body: MessagesBody, n: number, usage: Pla
     chunkSize: Math.max(1, script.chunkSize ?? 8),
     chunkDelayMs: script.chunkDelayMs ?? 0,
     firstTokenDelayMs: script.firstTokenDelayMs ?? 0,
+    ...(script.webSearch && offersWebSearch(body) ? { search: script.webSearch, pauseAfterSearch: script.pauseAfterSearch === true } : {}),
     ...(script.midStreamError
       ? { midStreamError: { afterChars: script.midStreamError.afterChars, type: script.midStreamError.type ?? "overloaded_error" } }
       : {}),
