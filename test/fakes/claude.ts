@@ -56,6 +56,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body (undefined when the body was empty or not JSON). Narrow it, e.g. with asMessagesBody. */
   body: unknown;
+  /** Size of the request body as sent, in bytes. */
+  bytes: number;
   at: number;
 }
 
@@ -159,7 +161,7 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const raw = await readBody(req);
     const body = parseJson(raw);
-    requests.push({ method: req.method ?? "GET", path, headers: { ...req.headers }, body, at: now() });
+    requests.push({ method: req.method ?? "GET", path, headers: { ...req.headers }, body, bytes: Buffer.byteLength(raw), at: now() });
 
     const route = `${req.method ?? ""} ${path}`;
     if (route !== "POST /v1/messages" && route !== "POST /v1/messages/count_tokens") {
