@@ -1,7 +1,7 @@
 // Discord without threads: DISCORD_REPLY_MODE=reply (reply chains), a channel where Palaver may
 // not open threads, DMs; and the reply surface under pressure: a reply longer than one message,
 // and edits answered with 429.
-import { png } from "./helpers/files.ts";
+import { pdf, png } from "./helpers/files.ts";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { conversationId } from "../adapters/discord/ids.ts";
@@ -173,6 +173,25 @@ describe("discord attachments", () => {
       [["notes.txt", { type: "text", media_type: "text/plain", data: "the text file's words" }]],
       "the text file as a plain-text document named after it",
     );
+  });
+
+  it("a PDF is a document; a link the CDN refuses and an unreadable type are named in notes", async () => {
+    const { discord, world, claude } = h;
+    const doc = await pdf(3);
+    const report = discord.addAttachment("report.pdf", "application/pdf", doc, world.adaDM.id);
+    const stale = discord.addAttachment("old.png", "image/png", png(10, 10), world.adaDM.id);
+    const unsigned = { ...stale, url: stale.url.replace(/\?.*$/, "") };
+    const archive = discord.addAttachment("logs.tar.gz", "application/gzip", Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]), world.adaDM.id);
+    claude.enqueue({ text: "A three-page report." });
+    discord.say({ channelId: world.adaDM.id, authorId: world.ada.id, content: "and these?", attachments: [report, unsigned, archive] });
+    await waitFor(() => (discord.botMessagesIn(world.adaDM.id).at(-1)?.content ?? "").startsWith("A three-page report."), 5000, "reply");
+    const blocks = asMessagesBody(claude.messageRequests().at(-1)!.body).messages.at(-1)!.content;
+    assert.ok(Array.isArray(blocks));
+    assert.deepEqual(blocks.filter((b) => b.type === "document").map((b) => b.source), [{ type: "base64", media_type: "application/pdf", data: doc.toString("base64") }]);
+    const shown = discord.botMessagesIn(world.adaDM.id).at(-1)!.content;
+    assert.match(shown, /“old\.png” could not be downloaded from Discord/);
+    assert.match(shown, /“logs\.tar\.gz” is a type of file Palaver cannot read/);
+    assert.ok(discord.cdnDownloads.some((d) => d.id === stale.id && d.status === 404));
   });
 });
 
