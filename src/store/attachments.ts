@@ -1,5 +1,5 @@
 // Attachment bytes, stored once per content hash apart from the message rows that refer to them
-// (migration 005). Messages hold only references, so reading a thread never reads its files.
+// (migration 006). Messages hold only references, so reading a thread never reads its files.
 import type { Db } from "./db.ts";
 
 /** What a message row keeps about one of its files (JSON in messages.attachments). */
@@ -17,7 +17,7 @@ export interface AttachmentRef {
   pages?: number;
   /** Why the file is left out, worded to follow its name ("is a type of file Palaver cannot read"). */
   problem?: string;
-  /** Rows written before migration 005 carried the bytes inline, base64. */
+  /** Rows written before migration 006 carried the bytes inline, base64. */
   inlineBase64?: string;
 }
 

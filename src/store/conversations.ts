@@ -43,7 +43,7 @@ export interface ConversationRef {
   isDM: boolean;
 }
 
-/** Rows from before migration 005 held {kind, mediaType, dataBase64, name}: read them as references. */
+/** Rows from before migration 006 held {kind, mediaType, dataBase64, name}: read them as references. */
 interface LegacyAttachment {
   kind: "image" | "pdf";
   mediaType: string;
@@ -85,7 +85,12 @@ export class ConversationStore {
          VALUES (@id, @platform, @workspaceId, @channelId, @isDM, @now, @now)
          ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`,
       ),
-      exists: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM conversations WHERE id = ?"),
+      // Palaver took part: a reply of its own was started here (admitted), or the synced thread
+      // holds a message of Palaver's. A refused mention leaves neither.
+      engaged: db.prepare<[string, string], { one: number }>(
+        `SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM replies WHERE conversation_id = ?)
+         OR EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND role = 'assistant' AND status != 'deleted')`,
+      ),
       get: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE id = ?"),
       insert: db.prepare(
         `INSERT INTO messages (id, conversation_id, role, author_id, author_name, author_is_bot, content,
@@ -141,8 +146,9 @@ export class ConversationStore {
     this.stmts.ensure.run({ ...ref, isDM: ref.isDM ? 1 : 0, now });
   }
 
-  exists(conversationId: string): boolean {
-    return this.stmts.exists.get(conversationId) !== undefined;
+  /** True when Palaver answered here (a reply was admitted, or one of its messages is stored). */
+  engaged(conversationId: string): boolean {
+    return this.stmts.engaged.get(conversationId, conversationId) !== undefined;
   }
 
   get(messageId: string): StoredMessage | undefined {

@@ -59,6 +59,8 @@ export interface RecordedRequest {
   /** Size of the request body as sent, in bytes. */
   bytes: number;
   at: number;
+  /** When the answer's last byte was written (for a benchmark's "model time"). */
+  endedAt?: number;
 }
 
 export interface FakeClaude {
@@ -161,7 +163,8 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const raw = await readBody(req);
     const body = parseJson(raw);
-    requests.push({ method: req.method ?? "GET", path, headers: { ...req.headers }, body, bytes: Buffer.byteLength(raw), at: now() });
+    const record: RecordedRequest = { method: req.method ?? "GET", path, headers: { ...req.headers }, body, bytes: Buffer.byteLength(raw), at: now() };
+    requests.push(record);
 
     const route = `${req.method ?? ""} ${path}`;
     if (route !== "POST /v1/messages" && route !== "POST /v1/messages/count_tokens") {
@@ -205,6 +208,7 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
     const signal = AbortSignal.any([gone.signal, closing.signal]);
     if (check.body.stream === true) await sendStreamReply(res, reply, signal);
     else await sendJsonReply(res, reply, signal);
+    record.endedAt = now();
   }
 
   const server = createServer((req, res) => {
