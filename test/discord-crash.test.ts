@@ -29,6 +29,8 @@ describe("discord crash recovery", () => {
       DISCORD_BOT_TOKEN: discord.token,
       DISCORD_API_URL: discord.url,
       LOG_LEVEL: "info",
+      // Any free port: other tests (and other programs) may hold the default 3000.
+      PORT: "0",
     });
     running.push(r);
     return r;

@@ -63,6 +63,8 @@ before(async () => {
     SLACK_APP_TOKEN: slack.appToken,
     SLACK_API_URL: slack.apiUrl,
     PALAVER_SHUTDOWN_GRACE_MS: "500",
+    // Any free port: other tests (and other programs) may hold the default 3000.
+    PORT: "0",
     LOG_LEVEL: "info",
   };
 });
