@@ -86,6 +86,16 @@ export interface SurfaceLimits {
   streamingIndicator: string;
 }
 
+/**
+ * Names one message of a reply: the same key is sent again when a post is retried after a
+ * failure whose outcome is unknown (a timeout, a 5xx, a reset connection), so the adapter can
+ * return the message the platform already stored instead of posting a second one.
+ */
+export interface PostKey {
+  replyId: string;
+  part: number;
+}
+
 /** Where one reply goes. Created by the adapter for each inbound message (or reopened). */
 export interface ReplySurface {
   /**
@@ -101,7 +111,7 @@ export interface ReplySurface {
    * message will get no edit after this post (a one-off note, or a part posted with its final
    * text): Slack uses it to post plainly instead of opening a native stream nobody would close.
    */
-  post(text: string, final?: boolean): Promise<PlatformId>;
+  post(text: string, final?: boolean, key?: PostKey): Promise<PlatformId>;
   /** Replace a message's text. `final` is true for the last edit the message will get. */
   edit(messageId: PlatformId, text: string, final: boolean): Promise<void>;
   /**

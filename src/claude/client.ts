@@ -9,7 +9,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { Logger } from "../runtime/log.ts";
 import { PalaverError, type ErrorCode } from "../errors.ts";
 import type { TokenUsage } from "./pricing.ts";
-import type { ApiMessage } from "../context/history.ts";
+import { estimateTextTokens, type ApiMessage } from "../context/history.ts";
 
 export interface ClaudeRequest {
   model: string;
@@ -18,10 +18,26 @@ export interface ClaudeRequest {
   messages: ApiMessage[];
 }
 
+/** What one HTTP request to the API used: a result holds one per attempt that reached the API. */
+export interface AttemptUsage {
+  usage: TokenUsage;
+  requestId?: string;
+  /**
+   * The final usage event (message_delta) never came (the stream broke or was aborted): the
+   * output tokens are estimated from the text received, never left at message_start's count.
+   */
+  estimated: boolean;
+  error?: PalaverError;
+}
+
 export interface ClaudeResult {
   text: string;
   stopReason?: string;
   usage: TokenUsage;
+  /** See AttemptUsage.estimated. */
+  usageEstimated: boolean;
+  /** Attempts before the last one (mid-stream retries) that the API answered and may bill. */
+  earlierAttempts: AttemptUsage[];
   requestId?: string;
   /** From sending the request to the first text delta. */
   ttftMs?: number;
@@ -125,13 +141,15 @@ export class ClaudeClient {
 
   private async *run(request: ClaudeRequest, settle: (r: ClaudeResult) => void, signal?: AbortSignal): AsyncGenerator<string> {
     const started = this.now();
-    const outcome: ClaudeResult = { text: "", usage: emptyUsage(), latencyMs: 0 };
+    const outcome: ClaudeResult = { text: "", usage: emptyUsage(), usageEstimated: false, earlierAttempts: [], latencyMs: 0 };
     try {
       for (let attempt = 0; ; attempt++) {
+        const progress: AttemptProgress = { answered: false, finalUsage: false, text: "" };
         try {
-          yield* this.attempt(request, outcome, started, signal);
+          yield* this.attempt(request, outcome, progress, started, signal);
           break;
         } catch (err) {
+          settleUsage(outcome, progress);
           if (signal?.aborted) {
             outcome.error = new PalaverError("interrupted", "the request was cut short by shutdown", { cause: err });
             break;
@@ -139,6 +157,14 @@ export class ClaudeClient {
           const error = classifyError(err);
           const retryable = error.code === "claude_overloaded" || error.code === "claude_server";
           if (retryable && outcome.text === "" && attempt < this.midStreamRetries) {
+            // The failed attempt reached the API (message_start came): it is recorded as its
+            // own usage row, and the next attempt starts its own count.
+            if (progress.answered) {
+              outcome.earlierAttempts.push({ usage: outcome.usage, requestId: outcome.requestId, estimated: outcome.usageEstimated, error });
+            }
+            outcome.usage = emptyUsage();
+            outcome.usageEstimated = false;
+            outcome.requestId = undefined;
             const delay = Math.min(MAX_RETRY_DELAY_MS, this.retryBaseMs * 2 ** attempt) * (0.75 + Math.random() * 0.25);
             this.logger.warn(
               { code: error.code, attempt: attempt + 1, delayMs: Math.round(delay) },
@@ -160,6 +186,7 @@ export class ClaudeClient {
   private async *attempt(
     request: ClaudeRequest,
     outcome: ClaudeResult,
+    progress: AttemptProgress,
     started: number,
     signal?: AbortSignal,
   ): AsyncGenerator<string> {
@@ -176,6 +203,7 @@ export class ClaudeClient {
     for await (const event of events) {
       switch (event.type) {
         case "message_start": {
+          progress.answered = true;
           const u = event.message.usage;
           outcome.usage = {
             inputTokens: u.input_tokens,
@@ -189,10 +217,12 @@ export class ClaudeClient {
           if (event.delta.type === "text_delta" && event.delta.text !== "") {
             if (outcome.ttftMs === undefined) outcome.ttftMs = Math.round(this.now() - started);
             outcome.text += event.delta.text;
+            progress.text += event.delta.text;
             yield event.delta.text;
           }
           break;
         case "message_delta": {
+          progress.finalUsage = true;
           outcome.stopReason = event.delta.stop_reason ?? undefined;
           // message_delta carries cumulative usage; input fields may be absent (null) there.
           const u = event.usage;
@@ -206,5 +236,30 @@ export class ClaudeClient {
           break;
       }
     }
+    if (progress.answered && !progress.finalUsage) {
+      // The SDK can end the iteration quietly when the connection drops mid-stream: a message
+      // without its message_delta is incomplete, not a success.
+      throw new PalaverError("claude_connection", "the stream ended before the message was complete");
+    }
   }
+}
+
+/** What one attempt has received so far. */
+interface AttemptProgress {
+  /** message_start came: the API is processing (and billing) the request. */
+  answered: boolean;
+  /** message_delta came with the final output count. */
+  finalUsage: boolean;
+  /** Text of this attempt alone. */
+  text: string;
+}
+
+/**
+ * After a failed or aborted attempt: if the API answered but its final usage never came, the
+ * output is at least the text that arrived (message_start reports only ~1 output token).
+ */
+function settleUsage(outcome: ClaudeResult, progress: AttemptProgress): void {
+  if (!progress.answered || progress.finalUsage) return;
+  outcome.usage.outputTokens = Math.max(outcome.usage.outputTokens, estimateTextTokens(progress.text));
+  outcome.usageEstimated = true;
 }

@@ -29,22 +29,37 @@ export async function streamWithContextRetry(
   replyId: string,
   request: { model: string; maxTokens: number; system: string },
   renderer: ReplyRenderer,
-  historyFor: (budgetTokens: number) => Promise<BuiltHistory>,
-  contextBudget: number,
+  history: { first: BuiltHistory; smaller: (budgetTokens: number) => Promise<BuiltHistory>; budgetTokens: number },
   signal: AbortSignal,
 ): Promise<Attempt> {
   const { model, maxTokens, system } = request;
   const once = async (history: BuiltHistory): Promise<Attempt> => {
-    const stream = deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, signal);
-    const shown = await renderer.stream(stream.deltas);
+    // Stopped (and still recorded) when showing it fails: the request is then abandoned, not
+    // left running unseen, and what it produced until then is charged.
+    const abandon = new AbortController();
+    const stream = deps.claude.stream(
+      { model, maxTokens, system, messages: withCacheBreakpoints(history.messages) },
+      AbortSignal.any([signal, abandon.signal]),
+    );
+    let shown: string;
+    try {
+      shown = await renderer.stream(stream.deltas);
+    } catch (err) {
+      abandon.abort();
+      // Drain what is left so the stream settles (async generators queue next() calls, so this
+      // is safe even while the renderer's reader is still iterating).
+      while (!(await stream.deltas[Symbol.asyncIterator]().next()).done);
+      deps.usage.record(message, replyId, model, await stream.result);
+      throw err;
+    }
     const result = await stream.result;
     deps.usage.record(message, replyId, model, result);
     return { result, shown, history };
   };
-  const first = await once(await historyFor(contextBudget));
+  const first = await once(history.first);
   const exceeded =
     first.result.stopReason === "model_context_window_exceeded" || first.result.error?.code === "claude_context_exceeded";
   if (!exceeded || first.shown !== "") return first;
   deps.logger.warn({ reply: replyId }, "context window exceeded; retrying with a smaller history");
-  return once(await historyFor(Math.floor(contextBudget * RETRY_BUDGET_FACTOR)));
+  return once(await history.smaller(Math.floor(history.budgetTokens * RETRY_BUDGET_FACTOR)));
 }

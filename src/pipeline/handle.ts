@@ -13,7 +13,7 @@ import { UsageRecorder } from "../usage/recorder.ts";
 import { finalReply, stripNote } from "../reply/final-reply.ts";
 import { Settings } from "../context/settings.ts";
 import { PriceTable } from "../claude/pricing.ts";
-import { CONTEXT_MARGIN_TOKENS, estimateTextTokens } from "../context/history.ts";
+import { CONTEXT_MARGIN_TOKENS, estimateTextTokens, requestTokens } from "../context/history.ts";
 import { fitHistory, type FitDeps } from "../context/fit-history.ts";
 import type { ClaudeClient } from "../claude/client.ts";
 import { streamWithContextRetry, type Attempt } from "./context-retry.ts";
@@ -163,26 +163,37 @@ export class Bot implements BotApi {
     const maxTokens = effective.maxTokens.value;
     const system = effective.systemPrompt.value;
 
-    const admitted = this.deps.gate.admit({ message, model, maxTokens });
+    const screened = this.deps.gate.screen(message);
+    if (!screened.ok) {
+      await this.say(surface, screened.reply);
+      return "refused";
+    }
+    if (message.fetchThread) {
+      try {
+        const thread = await message.fetchThread();
+        this.conversations.sync(message.conversationId, thread, clock.now());
+      } catch (err) {
+        // The stored copy is still a consistent history; answer from it.
+        logger.warn({ err: describeError(err), conversation: message.conversationId }, "could not fetch the thread; using the stored history");
+      }
+    }
+    if (!this.deps.prices.has(model) && !this.warnedModels.has(model)) {
+      this.warnedModels.add(model);
+      const charged = this.deps.prices.mostExpensive().model;
+      logger.warn({ model, chargedAs: charged }, "model has no price in the table: its usage is charged at the most expensive model's price");
+    }
+    // The reservation is made from the request as it will be sent, so it is taken after the
+    // thread is synced and the history built: a first mention in the middle of a long thread
+    // reserves the whole thread, not just the new message (screen() refused the cheap cases).
+    const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - estimateTextTokens(system);
+    const historyFor = (budget: number) => fitHistory(this.fitDeps, message, { model, system }, budget);
+    const history = await historyFor(contextBudget);
+    const admitted = this.deps.gate.admit({ message, model, maxTokens, promptTokens: requestTokens(system, history.messages) });
     if (!admitted.ok) {
       await this.say(surface, admitted.reply);
       return "refused";
     }
     try {
-      if (message.fetchThread) {
-        try {
-          const thread = await message.fetchThread();
-          this.conversations.sync(message.conversationId, thread, clock.now());
-        } catch (err) {
-          // The stored copy is still a consistent history; answer from it.
-          logger.warn({ err: describeError(err), conversation: message.conversationId }, "could not fetch the thread; using the stored history");
-        }
-      }
-      if (!this.deps.prices.has(model) && !this.warnedModels.has(model)) {
-        this.warnedModels.add(model);
-        logger.warn({ model }, "model has no price in the table: its usage is recorded with an unknown cost");
-      }
-
       const replyId = randomUUID();
       this.replies.create(
         {
@@ -198,6 +209,7 @@ export class Bot implements BotApi {
       const persistedAt = new Map<string, number>();
       const renderer = new ReplyRenderer(surface, {
         budgets: this.budgets,
+        replyId,
         hooks: {
           onPost: (index, id, raw) =>
             this.conversations.insertPart({
@@ -227,16 +239,17 @@ export class Bot implements BotApi {
       });
 
       try {
-        return await this.streamReply(message, renderer, replyId, { model, maxTokens, system }, (n) => (note = n));
+        return await this.streamReply(message, renderer, replyId, { model, maxTokens, system }, { first: history, smaller: historyFor, budgetTokens: contextBudget }, (n) => (note = n));
       } catch (err) {
-        // Nothing may stay half-written: the reply is recorded as failed and, if the platform
-        // still answers, the user sees that something went wrong. The error itself goes on to
-        // handle(), the one place unexpected errors are reported.
-        this.replies.finish(replyId, "failed", clock.now());
-        note = notes.errorText("internal", model);
-        await renderer.finish(note).catch((finishErr: unknown) =>
-          logger.warn({ err: describeError(finishErr), reply: replyId }, "could not show the failure either"),
+        // Nothing may stay half-written: what was shown stays, with a note that something went
+        // wrong, and only then is the reply recorded as failed, so no part it posted is left
+        // marked streaming. The error itself goes on to handle(), the one place unexpected errors
+        // are reported.
+        note = notes.FAILED_NOTE;
+        await renderer.fail(note).catch((failErr: unknown) =>
+          logger.warn({ err: describeError(failErr), reply: replyId }, "could not show the failure either"),
         );
+        this.replies.finish(replyId, "failed", clock.now());
         throw err;
       }
     } finally {
@@ -250,32 +263,23 @@ export class Bot implements BotApi {
     renderer: ReplyRenderer,
     replyId: string,
     request: { model: string; maxTokens: number; system: string },
+    history: Parameters<typeof streamWithContextRetry>[5],
     setNote: (note: string) => void,
   ): Promise<HandleOutcome> {
     const { logger, clock } = this.deps;
-    const { model, maxTokens, system } = request;
+    const { model } = request;
     const deps = { claude: this.deps.claude, usage: this.usage, logger };
-    const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - estimateTextTokens(system);
     const abort = new AbortController();
     this.inFlight.set(replyId, abort);
     let attempt: Attempt;
     try {
-      attempt = await streamWithContextRetry(
-        deps,
-        message,
-        replyId,
-        request,
-        renderer,
-        (budget) => fitHistory(this.fitDeps, message, { model, system }, budget),
-        contextBudget,
-        abort.signal,
-      );
+      attempt = await streamWithContextRetry(deps, message, replyId, request, renderer, history, abort.signal);
     } finally {
       this.inFlight.delete(replyId);
     }
-    const { result, shown, history } = attempt;
+    const { result, shown, history: sent } = attempt;
 
-    const { text: finalText, status, outcome } = finalReply(shown, result, history, model, abort.signal.aborted);
+    const { text: finalText, status, outcome } = finalReply(shown, result, sent, model, abort.signal.aborted);
     setNote(finalText.slice(shown.length));
     await renderer.finish(finalText);
     // The parts' texts were stored by the hooks during finish(); now settle their status.

@@ -21,6 +21,8 @@ export const INTERRUPTED_NOTE =
   "_(Interrupted: Palaver stopped before finishing this reply. Ask again for a complete answer.)_";
 export const STREAM_BROKE_NOTE =
   "_(Interrupted: Claude stopped sending this reply partway through. Ask again for a complete answer.)_";
+export const FAILED_NOTE =
+  "_(Something went wrong on Palaver's side, so this reply stops here. Please ask again.)_";
 export const EMPTY_REPLY_TEXT = "_(Claude returned an empty reply. Try rephrasing your message.)_";
 
 /** What the user sees when a request fails before any text. Details go to the log only. */

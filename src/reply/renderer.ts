@@ -7,7 +7,7 @@
 // - Text past the surface's length limit continues in a new message (split.ts).
 // - A failed post/edit is not dropped: the part stays dirty and the next flush carries the latest
 //   text; the final flush retries until the screen shows exactly the reply.
-import type { ReplySurface } from "../types.ts";
+import type { PostKey, ReplySurface } from "../types.ts";
 import { BudgetWaitAborted, type Budgets } from "./rate-budgets.ts";
 import { splitOnce } from "./split.ts";
 import { PalaverError } from "../errors.ts";
@@ -31,6 +31,8 @@ interface Part {
   raw: string;
   /** Formatted text last shown on the platform, and whether that was its final edit. */
   shown?: string;
+  /** The Markdown behind `shown` (what a failure keeps on screen). */
+  shownRaw?: string;
   shownFinal: boolean;
   sealed: boolean;
 }
@@ -46,6 +48,8 @@ export interface RendererHooks {
 
 export interface RendererOptions {
   budgets: Budgets;
+  /** Names the reply's posts (with the part index) so a platform can tell a repeat from a new message. */
+  replyId?: string;
   hooks?: RendererHooks;
 }
 
@@ -144,13 +148,70 @@ export class ReplyRenderer {
     }
   }
 
+  /**
+   * The reply failed partway (not Claude: something of ours or the platform's): every message
+   * keeps what it showed, without the streaming indicator, and the last one ends with `note`
+   * (or, when that would not fit, the note follows in a message of its own). Nothing is laid out
+   * again, so text that never reached the screen cannot break the repair. Retries like finish().
+   */
+  async fail(note: string): Promise<void> {
+    const steps = this.failSteps(note);
+    for (const step of steps) {
+      for (let attempt = 0; ; attempt++) {
+        const ok = await this.safely(step);
+        if (ok) break;
+        if (attempt + 1 >= FINAL_ATTEMPTS) {
+          throw new PalaverError("surface_failed", `the platform refused the failure note ${FINAL_ATTEMPTS} times`);
+        }
+        await sleep(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt));
+      }
+    }
+  }
+
+  private failSteps(note: string): (() => Promise<void>)[] {
+    const { maxMessageLength, editBudgets, postBudgets } = this.surface.limits;
+    const posted = this.parts.map((part, index) => ({ part, index })).filter(({ part }) => part.id !== undefined);
+    const edit = (index: number, part: Part, raw: string) => async () => {
+      await this.options.budgets.acquire(editBudgets, true);
+      const text = this.surface.format(raw);
+      await this.surface.edit(part.id!, text.length > 0 ? text : PLACEHOLDER_TEXT, true);
+      part.shown = text;
+      part.shownRaw = raw;
+      part.shownFinal = true;
+      this.options.hooks?.onUpdate?.(index, part.id!, raw, true);
+    };
+    const postNote = (index: number) => async () => {
+      await this.options.budgets.acquire(postBudgets, true);
+      const id = await this.surface.post(this.surface.format(note), true, this.key(index));
+      this.options.hooks?.onPost?.(index, id, note);
+    };
+    const last = posted[posted.length - 1];
+    if (!last) return [postNote(0)];
+    const steps = posted
+      .filter(({ part }) => part !== last.part && !part.shownFinal)
+      .map(({ part, index }) => edit(index, part, part.shownRaw ?? ""));
+    const kept = last.part.shownRaw ?? "";
+    const withNote = kept.trim() === "" ? note : `${kept}\n\n${note}`;
+    if (this.surface.format(withNote).length <= maxMessageLength) {
+      steps.push(edit(last.index, last.part, withNote));
+    } else {
+      steps.push(edit(last.index, last.part, kept), postNote(this.parts.length));
+    }
+    return steps;
+  }
+
+  private key(part: number): PostKey | undefined {
+    return this.options.replyId === undefined ? undefined : { replyId: this.options.replyId, part };
+  }
+
   private async postPlaceholder(): Promise<void> {
     const part = this.parts[0]!;
     if (part.id) return;
     await this.options.budgets.acquire(this.surface.limits.postBudgets);
     await this.safely(async () => {
-      part.id = await this.surface.post(PLACEHOLDER_TEXT, false);
+      part.id = await this.surface.post(PLACEHOLDER_TEXT, false, this.key(0));
       part.shown = PLACEHOLDER_TEXT;
+      part.shownRaw = "";
       this.options.hooks?.onPost?.(0, part.id, "");
     });
     this.lastFlushEnd = Date.now();
@@ -208,16 +269,18 @@ export class ReplyRenderer {
           await this.surface.edit(part.id, text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
           this.options.hooks?.onUpdate?.(i, part.id, raw, isFinal);
         } else {
-          part.id = await this.surface.post(text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
+          part.id = await this.surface.post(text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal, this.key(i));
           this.options.hooks?.onPost?.(i, part.id, raw);
           if (isFinal && text.length > 0) {
             // A post is already its own final state.
             part.shown = text;
+            part.shownRaw = raw;
             part.shownFinal = true;
             return;
           }
         }
         part.shown = text;
+        part.shownRaw = raw;
         part.shownFinal = isFinal;
       });
       if (!ok) {

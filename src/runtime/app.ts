@@ -16,7 +16,7 @@ import { UsageReports } from "../usage/report.ts";
 import { ForgetStore } from "../store/forgotten.ts";
 import { Budgets } from "../reply/rate-budgets.ts";
 import { recoverInterrupted } from "../pipeline/recovery.ts";
-import { describeError } from "../errors.ts";
+import { describeError, PalaverError } from "../errors.ts";
 
 export interface AppOptions {
   logger?: Logger;
@@ -31,6 +31,8 @@ export class App {
   readonly prices: PriceTable;
   readonly settings: Settings;
   readonly claude: ClaudeClient;
+  /** Admission: access, rate and the spending limits with their reservations. */
+  readonly gate: Gate;
   private adapters: Adapter[] = [];
   private stopped = false;
 
@@ -39,9 +41,10 @@ export class App {
     readonly db: Db,
     readonly logger: Logger,
     readonly clock: Clock,
+    prices: PriceTable,
     options: AppOptions,
   ) {
-    this.prices = PriceTable.load(config.pricesFile);
+    this.prices = prices;
     this.settings = new Settings(db, config, clock);
     this.claude = new ClaudeClient({
       apiKey: config.anthropicApiKey,
@@ -51,6 +54,7 @@ export class App {
       logger,
     });
     const gate = new Gate(config, { db, clock, prices: this.prices });
+    this.gate = gate;
     // /palaver (src/commands): reads and changes the same settings and spending limits the bot uses.
     const commands: CommandRunner =
       options.commands ??
@@ -79,6 +83,15 @@ export class App {
 
   static async create(config: Config, options: AppOptions = {}): Promise<App> {
     const logger = options.logger ?? createLogger(config.logLevel);
+    const prices = PriceTable.load(config.pricesFile);
+    if (!prices.has(config.model)) {
+      // Every request is charged against the budgets; the default model must have a price or
+      // each request would be charged at a guess (see PriceTable.chargeMicros).
+      throw new PalaverError(
+        "config_invalid",
+        `PALAVER_MODEL=${config.model} has no price: add it to the JSON file PALAVER_PRICES_FILE names ({"${config.model}": {"input": USD/MTok, "output": USD/MTok}}) or choose a priced model`,
+      );
+    }
     const db = openDatabase(config.databasePath);
     logger.info(
       {
@@ -90,7 +103,7 @@ export class App {
       },
       "Palaver starting",
     );
-    return new App(config, db, logger, options.clock ?? systemClock, options);
+    return new App(config, db, logger, options.clock ?? systemClock, prices, options);
   }
 
   /** Start the adapters, then finish what a crash left streaming on their platforms. */
