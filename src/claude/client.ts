@@ -200,7 +200,7 @@ export class ClaudeClient {
       }, { signal })
       .withResponse();
     outcome.requestId = request_id ?? undefined;
-    for await (const event of events) {
+    for await (const event of untilAborted(events, signal)) {
       switch (event.type) {
         case "message_start": {
           progress.answered = true;
@@ -241,6 +241,32 @@ export class ClaudeClient {
       // without its message_delta is incomplete, not a success.
       throw new PalaverError("claude_connection", "the stream ended before the message was complete");
     }
+  }
+}
+
+/**
+ * The events of a stream, ending with an AbortError as soon as `signal` aborts. The SDK's own
+ * iteration can keep waiting after an abort that lands once the body was fully received, which
+ * would leave a reply's request hanging instead of settling.
+ */
+async function* untilAborted<T>(events: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T> {
+  const iterator = events[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new PalaverError("interrupted", "the request was aborted"));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // The SDK's request listens to the same signal, so an abort has released the response too.
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
 }
 

@@ -245,8 +245,9 @@ export class Bot implements BotApi {
         // wrong, and only then is the reply recorded as failed, so no part it posted is left
         // marked streaming. The error itself goes on to handle(), the one place unexpected errors
         // are reported.
-        note = notes.FAILED_NOTE;
-        await renderer.fail(note).catch((failErr: unknown) =>
+        // The stored copy drops the note with the blank line fail() puts before it.
+        note = `\n\n${notes.FAILED_NOTE}`;
+        await renderer.fail(notes.FAILED_NOTE).catch((failErr: unknown) =>
           logger.warn({ err: describeError(failErr), reply: replyId }, "could not show the failure either"),
         );
         this.replies.finish(replyId, "failed", clock.now());

@@ -39,6 +39,8 @@ export class RecordingSurface implements ReplySurface {
   /** Fail the next N edits (a platform 5xx / network blip). */
   failEdits = 0;
   failPosts = 0;
+  /** Throw from the next N format() calls: an adapter's converter choking on some text. */
+  failFormats = 0;
   private inFlight = 0;
   /** Highest number of calls ever running at once on this surface. */
   maxConcurrent = 0;
@@ -69,6 +71,10 @@ export class RecordingSurface implements ReplySurface {
   showThinking?: () => Promise<void>;
 
   format(markdown: string): string {
+    if (this.failFormats > 0) {
+      this.failFormats--;
+      throw new Error("fake platform: could not format this text");
+    }
     return markdown;
   }
 
