@@ -4,8 +4,9 @@
 // so that the chain stays walkable. 429s are waited out by discord.js's REST queue; the core
 // coalesces stale edits meanwhile (it never starts an edit before the previous one finished).
 import { Routes, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from "discord.js";
+import { createHash, randomUUID } from "node:crypto";
 import { PalaverError } from "../../src/errors.ts";
-import type { PlatformId, ReplySurface, SurfaceLimits } from "../../src/types.ts";
+import type { PlatformId, PostKey, ReplySurface, SurfaceLimits } from "../../src/types.ts";
 import { formatForDiscord } from "./format.ts";
 import { decodeMessageId, messageId, surfaceAddress, type SurfaceTarget } from "./ids.ts";
 import { surfaceLimits } from "./limits.ts";
@@ -14,6 +15,15 @@ import { fromApi, type DiscordMessage } from "./normalize.ts";
 export interface SurfaceHooks {
   /** A message Palaver just posted (for reply-chain walks). */
   posted?(message: DiscordMessage): void;
+}
+
+/** "nonce … (up to 25 characters)" (Discord docs, Create Message). */
+const NONCE_LENGTH = 25;
+
+/** A reply part's nonce (the same for every retry of that part); a one-off post gets its own. */
+export function nonceFor(key: PostKey | undefined): string {
+  const seed = key ? `${key.replyId}:${key.part}` : randomUUID();
+  return createHash("sha256").update(seed).digest("hex").slice(0, NONCE_LENGTH);
 }
 
 export class DiscordSurface implements ReplySurface {
@@ -44,10 +54,17 @@ export class DiscordSurface implements ReplySurface {
     }
   }
 
-  async post(text: string): Promise<PlatformId> {
+  async post(text: string, _final?: boolean, key?: PostKey): Promise<PlatformId> {
     const replyTo = this.lastPosted ?? this.target.replyTo;
     const body: RESTPostAPIChannelMessageJSONBody = {
       content: text,
+      // Exactly once: discord.js retries a 5xx, a timeout or a reset connection, and the core
+      // posts a part again after a failure; the same nonce with enforce_nonce makes Discord return
+      // the message it already created instead of a second one (Create Message docs: "If another
+      // message was created by the same author with the same nonce, that message will be
+      // returned and no new message will be created").
+      nonce: nonceFor(key),
+      enforce_nonce: true,
       // Claude's text never pings anyone (no @everyone, no roles); the first message of a reply
       // notifies the person it answers.
       allowed_mentions: { parse: [], replied_user: this.lastPosted === undefined },
@@ -60,8 +77,12 @@ export class DiscordSurface implements ReplySurface {
       throw new PalaverError("surface_failed", `discord: posting in ${this.target.channelId} failed`, { cause: err });
     }
     this.lastPosted = d.id;
-    this.hooks.posted?.(fromApi(d, this.target.guildId));
-    return messageId({ guildId: this.target.guildId, channelId: d.channel_id, messageId: d.id });
+    const id = messageId({ guildId: this.target.guildId, channelId: d.channel_id, messageId: d.id });
+    // A repeated nonce returns the message as it was first created: when the core posts a part
+    // again (its first post's answer was lost) with newer text, bring that message up to date.
+    if (d.content !== text) await this.edit(id, text, true);
+    this.hooks.posted?.(fromApi({ ...d, content: text }, this.target.guildId));
+    return id;
   }
 
   async edit(id: PlatformId, text: string, _final: boolean): Promise<void> {

@@ -12,8 +12,20 @@ const MAX_THREAD_NAME = 100;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 100;
 
+/**
+ * How long a nonce is remembered with enforce_nonce. Discord's Create Message docs: "If true and
+ * nonce is present, it will be checked for uniqueness in the past few minutes. If another message
+ * was created by the same author with the same nonce, that message will be returned and no new
+ * message will be created." "A few minutes": the fake keeps 5.
+ */
+export const NONCE_WINDOW_MS = 5 * 60_000;
+/** "nonce: integer or string … (up to 25 characters)" (Create Message docs). */
+const MAX_NONCE_LENGTH = 25;
+
 export interface ChannelRouteContext {
   state: DiscordState;
+  /** Messages created with enforce_nonce, by "author:nonce". */
+  nonces: Map<string, { messageId: string; at: number }>;
   gateway: FakeGateway;
   /** Typing indicators the bot sent, per channel id (times in ms). */
   typing: Map<string, number[]>;
@@ -96,6 +108,16 @@ const routes: Route[] = [
       const channel = channelOr404(ctx, req.params[0]!);
       demand(ctx, channel, sendPermission(channel));
       const body = record(req.body);
+      const nonce = body.nonce === undefined ? undefined : String(body.nonce);
+      if (nonce !== undefined && nonce.length > MAX_NONCE_LENGTH) {
+        throw formError("nonce", "BASE_TYPE_MAX_LENGTH", `Must be ${MAX_NONCE_LENGTH} or fewer in length.`);
+      }
+      const nonceKey = nonce !== undefined && body.enforce_nonce === true ? `${ctx.state.bot.id}:${nonce}` : undefined;
+      const seen = nonceKey ? ctx.nonces.get(nonceKey) : undefined;
+      if (seen && Date.now() - seen.at < NONCE_WINDOW_MS && ctx.state.messages.has(seen.messageId)) {
+        // The same message again: returned as it is, nothing created, no MESSAGE_CREATE.
+        return { status: 200, body: ctx.state.messageJson(seen.messageId) };
+      }
       const content = checkContent(body.content, true)!;
       const ref = record(body.message_reference);
       let reference: FakeMessage["reference"];
@@ -114,7 +136,9 @@ const routes: Route[] = [
         content,
         reference,
         mentionUserIds: [...content.matchAll(MENTION)].map((m) => m[1]!),
+        nonce,
       });
+      if (nonceKey) ctx.nonces.set(nonceKey, { messageId: message.id, at: Date.now() });
       ctx.gateway.dispatch("MESSAGE_CREATE", ctx.state.messageJson(message.id, { gateway: true }));
       return { status: 200, body: ctx.state.messageJson(message.id) };
     },

@@ -167,6 +167,7 @@ export class DiscordState extends DiscordWorld {
       pinned: false,
       flags: m.flags,
       components: [],
+      ...(m.nonce !== undefined ? { nonce: m.nonce } : {}),
     };
     if (m.webhookId) json.webhook_id = m.webhookId;
     if (m.reference) {

@@ -73,6 +73,8 @@ export interface FakeMessage {
   reference?: { messageId: string; channelId: string; guildId?: string };
   mentionUserIds: string[];
   mentionRoleIds: string[];
+  /** The nonce it was created with (Discord echoes it in the create response and MESSAGE_CREATE). */
+  nonce?: string;
   attachments: FakeAttachment[];
   /** The thread started from this message, if any (its id equals this message's id). */
   threadId?: string;
@@ -171,6 +173,7 @@ export class DiscordWorld {
     attachments?: FakeAttachment[];
     flags?: number;
     webhookId?: string;
+    nonce?: string;
   }): FakeMessage {
     const channel = this.channel(input.channelId);
     const id = this.ids.next();
@@ -188,6 +191,7 @@ export class DiscordWorld {
       attachments: input.attachments ?? [],
       flags: input.flags ?? 0,
       webhookId: input.webhookId,
+      nonce: input.nonce,
       deleted: false,
     };
     this.messages.set(id, message);
