@@ -4,6 +4,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startDiscordHarness, type DiscordHarness } from "./helpers/discord.ts";
+import { ask, replyIn, startSlackHarness, type SlackHarness } from "./helpers/slack.ts";
+import { GENERAL } from "./fakes/slack/index.ts";
 import { waitFor } from "./helpers/core.ts";
 
 const POST_MESSAGE = /^\/channels\/\d+\/messages$/;
@@ -65,5 +67,58 @@ describe("discord: nonce with enforce_nonce on every message create", () => {
     const mine = discord.botMessagesIn(world.general.id).slice(before);
     assert.deepEqual(mine.map((m) => m.content), ["Still just one answer."]);
     assert.ok(discord.callsTo("POST", POST_MESSAGE).length - callsBefore >= 2, "the post was tried again");
+  });
+});
+
+describe("slack: no blind retries of posts; a lost answer is looked up by the message's metadata", () => {
+  const harnesses: SlackHarness[] = [];
+  after(async () => {
+    for (const h of harnesses) await h.close();
+  });
+  async function slack(nativeStreaming: boolean): Promise<SlackHarness> {
+    const h = await startSlackHarness({ adapter: { nativeStreaming } });
+    harnesses.push(h);
+    return h;
+  }
+
+  it("the fake returns message metadata only with include_all_metadata, as Slack documents", async () => {
+    const h = await slack(false);
+    h.claude.enqueue({ text: "Tagged." });
+    const ts = await ask(h, "tag me");
+    await replyIn(h, ts);
+    const call = (extra: Record<string, unknown>) =>
+      fetch(`${h.slack.apiUrl}conversations.replies`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${h.slack.botToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ channel: GENERAL.id, ts, ...extra }),
+      }).then((r) => r.json() as Promise<{ messages: { metadata?: { event_type: string } }[] }>);
+    assert.ok((await call({})).messages.every((m) => m.metadata === undefined));
+    const tagged = (await call({ include_all_metadata: true })).messages.filter((m) => m.metadata);
+    assert.deepEqual(tagged.map((m) => m.metadata!.event_type), ["palaver_reply_part"]);
+  });
+
+  for (const afterWrite of ["500", "drop"] as const) {
+    it(`chat.postMessage stored but answered ${afterWrite === "500" ? "with HTTP 500" : "by a dropped connection"}: one message`, async () => {
+      const h = await slack(false);
+      h.slack.api.fail({ method: "chat.postMessage", afterWrite });
+      h.claude.enqueue({ text: "Exactly one of me.", chunkSize: 4, chunkDelayMs: 5 });
+      const ts = await ask(h, "how many?");
+      const msgs = await replyIn(h, ts);
+      assert.deepEqual(msgs.map((m) => m.text), ["Exactly one of me."]);
+      assert.equal(h.slack.api.callsTo("chat.postMessage").length, 1, "never posted again: the stored message was found");
+      const lookups = h.slack.api.callsTo("conversations.replies").filter((c) => c.params.include_all_metadata !== undefined);
+      assert.ok(lookups.length >= 1, "looked for its own message with include_all_metadata");
+    });
+  }
+
+  it("chat.startStream stored but its connection dropped: the stream is taken over, one message", async () => {
+    const h = await slack(true);
+    h.slack.api.fail({ method: "chat.startStream", afterWrite: "drop" });
+    h.claude.enqueue({ text: "Streamed once, shown once.", chunkSize: 4, chunkDelayMs: 5 });
+    const ts = await ask(h, "stream it");
+    const msgs = await replyIn(h, ts);
+    assert.deepEqual(msgs.map((m) => m.text), ["Streamed once, shown once."]);
+    assert.equal(h.slack.api.callsTo("chat.startStream").length, 1, "no blind retry of the start");
+    assert.equal(h.slack.api.callsTo("chat.postMessage").length, 0, "not posted a second time the classic way");
   });
 });

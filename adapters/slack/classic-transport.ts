@@ -4,20 +4,27 @@ import type { webApi } from "@slack/bolt";
 import { PalaverError } from "../../src/errors.ts";
 import { markdownToMrkdwn } from "./mrkdwn.ts";
 import { surfaceFailure } from "./errors.ts";
+import type { PartMetadata } from "./lost-posts.ts";
 
 export class ClassicTransport {
+  /**
+   * `postClient` never retries by itself (see lost-posts.ts): a post retried blindly after an
+   * answer was lost would be a second message. Updates replace the whole text and are safe to retry.
+   */
   constructor(
     private readonly client: webApi.WebClient,
+    private readonly postClient: webApi.WebClient,
     private readonly channel: string,
     private readonly threadTs: string,
   ) {}
 
-  /** Post a new message in the thread; returns its ts. */
-  async post(markdown: string): Promise<string> {
+  /** Post a new message in the thread, tagged with its reply part when known; returns its ts. */
+  async post(markdown: string, metadata?: PartMetadata): Promise<string> {
     try {
-      const res = await this.client.chat.postMessage({
+      const res = await this.postClient.chat.postMessage({
         channel: this.channel,
         thread_ts: this.threadTs,
+        ...(metadata ? { metadata } : {}),
         text: markdownToMrkdwn(markdown),
         unfurl_links: false,
         unfurl_media: false,

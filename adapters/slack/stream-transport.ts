@@ -7,6 +7,7 @@ import { PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/runtime/log.ts";
 import type { SlackReplyAddress } from "./ids.ts";
 import { describeSlackError } from "./errors.ts";
+import type { PartMetadata } from "./lost-posts.ts";
 
 /** One Slack method's shared rate window (the core's budgets, see src/reply/rate-budgets.ts). */
 export interface StreamCallLimiter {
@@ -19,6 +20,8 @@ export interface StreamCallLimiter {
 /** A message being streamed: the Markdown Slack has received so far. */
 export interface OpenStream {
   streamed: string;
+  /** Tags the message when the stream stops (chat.startStream takes no metadata; stopStream does). */
+  metadata?: PartMetadata;
 }
 
 export type StreamEditResult = { ok: true } | { ok: false; method: string; err: unknown };
@@ -26,6 +29,8 @@ export type StreamEditResult = { ok: true } | { ok: false; method: string; err: 
 export class StreamTransport {
   constructor(
     private readonly client: webApi.WebClient,
+    /** Never retries by itself: a start retried blindly after a lost answer is a second message. */
+    private readonly startClient: webApi.WebClient,
     private readonly where: SlackReplyAddress,
     private readonly stops: StreamCallLimiter,
     private readonly logger: Logger,
@@ -33,7 +38,7 @@ export class StreamTransport {
 
   /** Open a stream with its first text; returns the message ts. Throws on failure. */
   async start(markdown: string): Promise<string> {
-    const res = await this.client.chat.startStream({
+    const res = await this.startClient.chat.startStream({
       channel: this.where.channel,
       thread_ts: this.where.threadTs,
       markdown_text: markdown,
@@ -54,7 +59,12 @@ export class StreamTransport {
     try {
       if (final) {
         await this.stops.acquire();
-        await this.client.chat.stopStream({ channel, ts, ...(delta ? { markdown_text: delta } : {}) });
+        await this.client.chat.stopStream({
+          channel,
+          ts,
+          ...(delta ? { markdown_text: delta } : {}),
+          ...(open.metadata ? { metadata: open.metadata } : {}),
+        });
       } else if (delta) {
         await this.client.chat.appendStream({ channel, ts, markdown_text: delta });
       }

@@ -14,7 +14,7 @@
 import type { webApi } from "@slack/bolt";
 import { PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/runtime/log.ts";
-import type { PlatformId, ReplySurface, SurfaceLimits } from "../../src/types.ts";
+import type { PlatformId, PostKey, ReplySurface, SurfaceLimits } from "../../src/types.ts";
 import { decodeMessageId, encodeAddress, isDmChannel, messageId, type SlackReplyAddress } from "./ids.ts";
 import {
   appendStreamBudget,
@@ -26,6 +26,7 @@ import {
 } from "./limits.ts";
 import { describeSlackError, slackErrorCode } from "./errors.ts";
 import { ClassicTransport } from "./classic-transport.ts";
+import { findLostPost, isAmbiguous, partMetadata } from "./lost-posts.ts";
 import { StreamTransport, type OpenStream, type StreamCallLimiter } from "./stream-transport.ts";
 
 
@@ -57,6 +58,10 @@ export class WorkspaceCapabilities {
 
 export interface SurfaceDeps {
   client: webApi.WebClient;
+  /** For chat.postMessage and chat.startStream: never retries by itself (lost-posts.ts). */
+  postClient: webApi.WebClient;
+  /** Palaver's bot user id (auth.test), to recognise its own untagged stream in a thread. */
+  botUserId?: string;
   logger: Logger;
   capabilities: WorkspaceCapabilities;
   /** Shared limiters for chat.startStream / chat.stopStream (Tier 2), see adapter.ts. */
@@ -76,6 +81,8 @@ export class SlackReplySurface implements ReplySurface {
   private readonly now: () => number;
   private readonly stream: StreamTransport;
   private readonly classic: ClassicTransport;
+  /** Parts whose post failed ambiguously, with when: looked for before posting them again. */
+  private readonly uncertain = new Map<string, number>();
 
   constructor(
     private readonly where: SlackReplyAddress,
@@ -84,8 +91,8 @@ export class SlackReplySurface implements ReplySurface {
   ) {
     this.address = encodeAddress(where);
     this.now = deps.now ?? Date.now;
-    this.stream = new StreamTransport(deps.client, where, deps.streamStops, deps.logger);
-    this.classic = new ClassicTransport(deps.client, where.channel, where.threadTs);
+    this.stream = new StreamTransport(deps.client, deps.postClient, where, deps.streamStops, deps.logger);
+    this.classic = new ClassicTransport(deps.client, deps.postClient, where.channel, where.threadTs);
     // A reopened reply only finishes what a crashed process left: whole-text updates are safest.
     this.transport = !options.reopened && deps.capabilities.nativeStreaming ? "stream" : "classic";
   }
@@ -126,7 +133,27 @@ export class SlackReplySurface implements ReplySurface {
     }
   }
 
-  async post(text: string, final = false): Promise<PlatformId> {
+  async post(text: string, final = false, key?: PostKey): Promise<PlatformId> {
+    const partKey = key ? `${key.replyId}:${key.part}` : undefined;
+    const failedAt = partKey ? this.uncertain.get(partKey) : undefined;
+    if (key && failedAt !== undefined) {
+      // An earlier try may have landed after all: never post a part twice.
+      const found = await this.adoptLost(key, failedAt, false, text, final);
+      if (found) return found;
+    }
+    const startedAt = this.now();
+    try {
+      return await this.postOnce(text, final, key);
+    } catch (err) {
+      if (!key || !partKey || !isAmbiguous(err)) throw err;
+      this.uncertain.set(partKey, startedAt);
+      const found = await this.adoptLost(key, startedAt, false, text, final).catch(() => undefined);
+      if (found) return found;
+      throw err;
+    }
+  }
+
+  private async postOnce(text: string, final: boolean, key: PostKey | undefined): Promise<PlatformId> {
     // A message that gets no edit after this post gains nothing from a stream (and a stream
     // nobody stops would look unfinished until Slack expires it): post it plainly.
     let fellBack = false;
@@ -138,21 +165,51 @@ export class SlackReplySurface implements ReplySurface {
       fellBack = true;
     }
     if (this.transport === "stream" && !final) {
+      const startedAt = this.now();
       try {
         const ts = await this.stream.start(text);
-        this.sent.set(ts, { streamed: text });
+        this.sent.set(ts, { streamed: text, metadata: key ? partMetadata(key) : undefined });
         return this.id(ts);
       } catch (err) {
-        // Nothing is known to be on screen: post the text the classic way instead.
         this.fallBack("chat.startStream", err);
         fellBack = true;
+        if (key && isAmbiguous(err)) {
+          // The stream may have started even though the answer was lost: take it over rather
+          // than post the text a second time.
+          const found = await this.adoptLost(key, startedAt, true, text, final);
+          if (found) return found;
+        }
+        // Nothing is known to be on screen: post the text the classic way instead.
       }
     }
     // Text meant for a stream carries no indicator; on the classic transport a message that is
     // still being written shows one.
-    const ts = await this.classic.post(fellBack && !final ? text + CLASSIC_STREAMING_INDICATOR : text);
+    const ts = await this.classic.post(fellBack && !final ? text + CLASSIC_STREAMING_INDICATOR : text, key ? partMetadata(key) : undefined);
     this.sent.set(ts, undefined);
     return this.id(ts);
+  }
+
+  /**
+   * Find the message a failed post or stream start stored after all; if there, bring it up to
+   * date with one whole-text update (a lost stream is stopped first) and answer its id.
+   */
+  private async adoptLost(key: PostKey, sinceMs: number, streamStart: boolean, text: string, final: boolean): Promise<PlatformId | undefined> {
+    const found = await findLostPost(this.deps.client, {
+      channel: this.where.channel,
+      threadTs: this.where.threadTs,
+      key,
+      sinceMs,
+      streamStart,
+      known: new Set(this.sent.keys()),
+      botUserId: this.deps.botUserId,
+    });
+    if (!found) return undefined;
+    this.deps.logger.info({ channel: this.where.channel, ts: found.ts, part: key.part }, "slack: a post whose answer was lost had landed; continuing it");
+    if (found.streaming) await this.stream.stopAbandoned(found.ts);
+    this.sent.set(found.ts, undefined);
+    this.uncertain.delete(`${key.replyId}:${key.part}`);
+    await this.classic.update(found.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR);
+    return this.id(found.ts);
   }
 
   async edit(messageId: PlatformId, text: string, final: boolean): Promise<void> {

@@ -39,6 +39,8 @@ export interface FakeMessage {
   origin: "user" | "chat.postMessage" | "chat.startStream";
   edited?: { user: string; ts: string };
   deleted: boolean;
+  /** Message metadata the app attached ({event_type, event_payload}). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export const TEAM = { id: "T0FAKE", name: "Fake Workspace", domain: "fake-workspace" };
@@ -118,8 +120,9 @@ export class SlackState {
   }
 
   /** As Slack's API returns a message. */
-  toApi(m: FakeMessage): Record<string, unknown> {
+  toApi(m: FakeMessage, options: { metadata?: boolean } = {}): Record<string, unknown> {
     const out: Record<string, unknown> = { type: "message", text: m.text, ts: m.ts };
+    if (options.metadata && m.metadata) out.metadata = m.metadata;
     if (m.user) out.user = m.user;
     if (m.botId) {
       out.bot_id = m.botId;

@@ -25,9 +25,18 @@ export interface ScriptedFailure {
   times?: number;
   /** Only calls whose params match. */
   when?: (params: Record<string, unknown>) => boolean;
+  /**
+   * Carry the call out, then lose the answer: "500" answers HTTP 500 after the write, "drop"
+   * closes the connection without an answer (what a client sees on a reset or a timeout). Slack
+   * documents neither as "nothing happened": an HTTP 5xx or a lost connection leaves the write's
+   * outcome unknown to the caller.
+   */
+  afterWrite?: "500" | "drop";
 }
 
 export interface ApiAnswer {
+  /** Close the connection instead of answering. */
+  drop?: boolean;
   status: number;
   headers: Record<string, string>;
   body: Record<string, unknown>;
@@ -81,6 +90,27 @@ function streamText(params: Record<string, unknown>): string | undefined {
     .join("");
 }
 
+/**
+ * Message metadata as posted: {event_type, event_payload} ("Message metadata" docs), sent as a
+ * JSON-encoded string in form posts. Anything else is ignored, as the fake cannot tell better.
+ */
+function readMetadata(raw: unknown): FakeMessage["metadata"] {
+  let value = raw;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      throw new SlackApiError("invalid_metadata_format");
+    }
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const v = value as { event_type?: unknown; event_payload?: unknown };
+  if (typeof v.event_type !== "string" || typeof v.event_payload !== "object" || v.event_payload === null) {
+    throw new SlackApiError("invalid_metadata_schema");
+  }
+  return { event_type: v.event_type, event_payload: v.event_payload as Record<string, unknown> };
+}
+
 export class FakeWebApi {
   readonly calls: ApiCall[] = [];
   readonly limiter = new FakeRateLimiter();
@@ -122,6 +152,11 @@ export class FakeWebApi {
     try {
       this.authorize(method, token);
       const scripted = this.takeFailure(method, params);
+      if (scripted?.afterWrite) {
+        this.run(method, params);
+        if (scripted.afterWrite === "drop") return { ...record(0, { ok: false, error: "connection_dropped" }), drop: true };
+        return record(500, { ok: false, error: "internal_error" });
+      }
       if (scripted) {
         if (scripted.status === 429) {
           const retryAfter = scripted.retryAfterSeconds ?? 1;
@@ -258,8 +293,11 @@ export class FakeWebApi {
     // must not count on either behaviour.
     const messages = offset > 0 && all[0] ? [all[0], ...page] : page;
     const next = offset + limit < all.length ? Buffer.from(`offset:${offset + limit}`).toString("base64") : "";
+    // Metadata is returned only on request: "include_all_metadata: Return all metadata
+    // associated with this message" (conversations.replies docs; default false).
+    const withMetadata = p.include_all_metadata === true || p.include_all_metadata === "true";
     return {
-      messages: messages.map((m) => this.state.toApi(m)),
+      messages: messages.map((m) => this.state.toApi(m, { metadata: withMetadata })),
       has_more: next !== "",
       response_metadata: { next_cursor: next },
     };
@@ -289,6 +327,7 @@ export class FakeWebApi {
     const text = str(p, "text");
     if (text === undefined && p.blocks === undefined) throw new SlackApiError("no_text");
     const m = this.botMessage(channel, str(p, "thread_ts"), text ?? "", "chat.postMessage", false);
+    m.metadata = readMetadata(p.metadata);
     return { channel, ts: m.ts, message: this.state.toApi(m) };
   }
 
@@ -352,6 +391,7 @@ export class FakeWebApi {
     const previous = m.text;
     const delta = streamText(p) ?? "";
     if (delta) this.state.setText(m, m.text + delta);
+    m.metadata = readMetadata(p.metadata) ?? m.metadata;
     m.streaming = false;
     this.options.activity.changed(m, previous);
     return { channel: m.channel, ts: m.ts, message: this.state.toApi(m) };
