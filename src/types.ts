@@ -4,6 +4,7 @@
 // core can post to and edit. The core decides everything else (threading policy, limits, wording).
 // Nothing in this file, or anywhere under src/, may import a platform SDK; test/architecture.test.ts
 // reads the sources to enforce that.
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type Platform = "slack" | "discord" | "console";
 
@@ -73,17 +74,59 @@ export interface RateBudget {
   windowMs: number;
 }
 
+/**
+ * One way of sending a message that is edited while the reply streams (Slack: a native stream,
+ * or post + chat.update), with what each step costs. See src/reply/rate-budgets.ts.
+ */
+export interface MessageWay {
+  /** Passed back to ReplySurface.post(). */
+  kind: string;
+  /** Taken without waiting when the message is posted; when one is full, this way is skipped. */
+  open: RateBudget[];
+  /** Waited for when the message is posted. */
+  post: RateBudget[];
+  /** Each intermediate edit (taken only when the window can spare it; never waited for). */
+  progress: RateBudget[];
+  /** The message's final edit: one slot is held from the moment the message is posted. */
+  final: RateBudget[];
+  /** Appended to the text while it is still streaming ("" when the platform shows its own). */
+  streamingIndicator: string;
+}
+
 export interface SurfaceLimits {
   /** Longest text one platform message may hold, measured after format(). */
   maxMessageLength: number;
   /** Minimum gap between the end of one edit of a message and the start of the next. */
   editIntervalMs: number;
-  /** Budgets each edit draws from (shared with every other reply using the same keys). */
+  /**
+   * Budgets each edit draws from (shared with every other reply using the same keys): a
+   * message's progress and final edits unless `ways` says otherwise, and crash-recovery edits.
+   */
   editBudgets: RateBudget[];
-  /** Budgets each new post draws from. */
+  /** Budgets each new post draws from (and every post made with its final text). */
   postBudgets: RateBudget[];
   /** Appended to the text while it is still streaming ("" when the platform shows its own). */
   streamingIndicator: string;
+  /**
+   * Ways to send a message that will be edited, best first. Absent: one way, posting with
+   * `postBudgets` and editing with `editBudgets`.
+   */
+  ways?: MessageWay[];
+}
+
+/** The grants paying for one platform call, counted again once it finished (rate-budgets.ts). */
+export interface CallStamps {
+  done(): void;
+}
+
+/** The shared platform rate windows, as adapters use them for calls of their own. */
+export interface RateWindows {
+  /** Wait for one slot of each budget (urgent: before ordinary waiters). */
+  acquire(budgets: readonly RateBudget[], urgent?: boolean, signal?: AbortSignal, stamps?: CallStamps): Promise<void>;
+  /** Take one slot of each budget if all are free now; never waits. */
+  tryAcquire(budgets: RateBudget | readonly RateBudget[], stamps?: CallStamps): boolean;
+  /** A collector for the grants of one call (call done() on it when the call has finished). */
+  stamps(): CallStamps;
 }
 
 /**
@@ -110,8 +153,10 @@ export interface ReplySurface {
    * Post a new message in the reply's place; returns its platform id. `final` is true when the
    * message will get no edit after this post (a one-off note, or a part posted with its final
    * text): Slack uses it to post plainly instead of opening a native stream nobody would close.
+   * `way` is the MessageWay.kind the core chose for a message that will be edited. `key` names
+   * the reply part (see PostKey).
    */
-  post(text: string, final?: boolean, key?: PostKey): Promise<PlatformId>;
+  post(text: string, final?: boolean, way?: string, key?: PostKey): Promise<PlatformId>;
   /** Replace a message's text. `final` is true for the last edit the message will get. */
   edit(messageId: PlatformId, text: string, final: boolean): Promise<void>;
   /**
@@ -153,6 +198,8 @@ export type HandleOutcome =
 
 /** What the core offers to adapters. */
 export interface BotApi {
+  /** The platform rate windows every reply draws from (adapters take repairs from them too). */
+  readonly budgets: RateWindows;
   /**
    * Answer one inbound message. Dedupes on the message id (a retried or doubled event returns
    * "duplicate" without replying), queues behind any reply already running in the conversation,
@@ -169,6 +216,17 @@ export interface BotApi {
   messageDeleted(messageId: PlatformId): void;
   /** Run a /palaver command; resolves to Markdown to show only to the user who ran it. */
   command(request: CommandRequest): Promise<string>;
+  /**
+   * The platform made the adapter wait (HTTP 429, or its client holding a request for a
+   * rate-limit bucket). `method` is the API method or route, never an id of a user or channel.
+   */
+  platformRateLimited(platform: Platform, method: string): void;
+}
+
+/** A path an adapter serves on Palaver's HTTP server (PORT), e.g. Slack's /slack/events. */
+export interface HttpEndpoint {
+  path: string;
+  listener(req: IncomingMessage, res: ServerResponse): void;
 }
 
 export interface Adapter {
@@ -179,4 +237,8 @@ export interface Adapter {
   stop(): Promise<void>;
   /** Rebuild a reply surface from its stored address (crash recovery). */
   reopen(address: string): ReplySurface;
+  /** True while the platform connection is up (GET /readyz). */
+  connected(): boolean;
+  /** Endpoints to serve on Palaver's HTTP server; asked for per request. */
+  endpoints?(): HttpEndpoint[];
 }

@@ -54,7 +54,7 @@ export class DiscordSurface implements ReplySurface {
     }
   }
 
-  async post(text: string, _final?: boolean, key?: PostKey): Promise<PlatformId> {
+  async post(text: string, _final?: boolean, _way?: string, key?: PostKey): Promise<PlatformId> {
     const replyTo = this.lastPosted ?? this.target.replyTo;
     const body: RESTPostAPIChannelMessageJSONBody = {
       content: text,

@@ -1,25 +1,21 @@
 // The Slack adapter: real Bolt in Socket Mode or HTTP mode, translating events for the core and
 // giving it reply surfaces. Listeners ack at once (Bolt acks Events API deliveries before running
 // them; the slash command acks first thing), then do the slow work.
-import type { Server } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type AllMiddlewareArgs } from "@slack/bolt";
 import type { SlackConfig } from "../../src/runtime/config.ts";
 import { describeError, PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/runtime/log.ts";
-import type { Adapter, BotApi, ReplySurface } from "../../src/types.ts";
+import type { Adapter, BotApi, HttpEndpoint, RateWindows, ReplySurface } from "../../src/types.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { COMMAND_NAME, toCommandRequest, type SlashCommandPayload } from "./command.ts";
 import { decodeAddress, type SlackReplyAddress } from "./ids.ts";
 import { fromAppMention, fromMessage, type Inbound } from "./inbound.ts";
-import { MINUTE, START_STREAM_PER_MINUTE, STOP_STREAM_PER_MINUTE } from "./limits.ts";
 import { markdownToMrkdwn } from "./mrkdwn.ts";
 import { SlackReplySurface, WorkspaceCapabilities } from "./surface.ts";
 import type { SlackIdentity } from "./thread.ts";
 import { UserDirectory } from "./users.ts";
 import { bodyTeam, readMessage } from "./wire.ts";
-import { Budgets } from "../../src/reply/rate-budgets.ts";
-import type { RateBudget } from "../../src/types.ts";
-import type { StreamCallLimiter } from "./stream-transport.ts";
 
 /** Path Slack posts Events API and slash-command requests to in HTTP mode. */
 export const EVENTS_PATH = "/slack/events";
@@ -51,16 +47,16 @@ export class SlackAdapter implements Adapter {
   private readonly postClient: webApi.WebClient;
   private botUserId?: string;
   private readonly capabilities: WorkspaceCapabilities;
-  /**
-   * Slack-only windows the core's post/edit budgets cannot express: chat.startStream is tried
-   * only when its window has room (else the reply is posted the classic way), chat.stopStream
-   * waits for one. Same sliding windows as the core's, shared per workspace across replies.
-   */
-  private readonly streamBudgets = new Budgets();
+  /** The core's shared rate windows (from start()): the surfaces' own repairs draw from them. */
+  private rates?: RateWindows;
   private readonly users: UserDirectory;
   private app?: App;
+  private bot?: BotApi;
   private socket?: SocketModeReceiver;
-  private server?: Server;
+  /** HTTP mode: Bolt's receiver, mounted on Palaver's own HTTP server (endpoints()). */
+  private receiver?: HTTPReceiver;
+  /** Socket Mode: true between Slack's `hello` and the socket closing. */
+  private socketOpen = false;
 
   constructor(
     private readonly config: SlackConfig,
@@ -82,18 +78,46 @@ export class SlackAdapter implements Adapter {
     });
     this.client.on(webApi.WebClientEvent.RATE_LIMITED, (retryAfterSeconds: number, { url }: { url: string }) => {
       this.logger.warn({ url, retryAfterSeconds }, "slack rate limited; waiting as Slack asked");
+      this.bot?.platformRateLimited("slack", apiMethodOf(url));
     });
     this.capabilities = new WorkspaceCapabilities(options.nativeStreaming ?? true);
     this.users = new UserDirectory(this.client, logger);
   }
 
-  /** The port the HTTP receiver listens on (HTTP mode, after start). */
-  get port(): number | undefined {
-    const address = this.server?.address();
-    return typeof address === "object" && address !== null ? address.port : undefined;
+  /**
+   * Connected: in Socket Mode while the WebSocket is open (from Slack's `hello` until it closes;
+   * the client reconnects by itself); in HTTP mode once started, since Slack calls us.
+   */
+  connected(): boolean {
+    if (!this.app) return false;
+    return this.config.mode === "socket" ? this.socketOpen : true;
+  }
+
+  /**
+   * HTTP mode: /slack/events on Palaver's server. Bolt's HTTPReceiver exposes its request
+   * listener for exactly this (docs.slack.dev/tools/bolt-js/reference/classes/HTTPReceiver,
+   * "requestListener: RequestListener"). Until start() has built it, Slack gets a 503 and
+   * retries the delivery (docs.slack.dev/apis/events-api, "Retries").
+   */
+  endpoints(): HttpEndpoint[] {
+    if (this.config.mode !== "http") return [];
+    return [
+      {
+        path: EVENTS_PATH,
+        listener: (req: IncomingMessage, res: ServerResponse) => {
+          if (this.receiver && this.app) {
+            this.receiver.requestListener(req, res);
+            return;
+          }
+          res.writeHead(503, { "content-type": "text/plain" }).end("Palaver is starting\n");
+        },
+      },
+    ];
   }
 
   async start(bot: BotApi): Promise<void> {
+    this.rates = bot.budgets;
+    this.bot = bot;
     const auth = await this.client.auth.test().catch((err: unknown) => {
       throw new PalaverError("adapter_failed", `Slack auth.test failed (check SLACK_BOT_TOKEN): ${describeError(err).message}`, {
         cause: err,
@@ -114,16 +138,19 @@ export class SlackAdapter implements Adapter {
     };
     const app = this.buildApp(auth.user_id, auth.bot_id);
     this.register(app, bot, me);
-    this.app = app;
-    if (this.config.mode === "socket") {
+    if (this.socket) {
+      const client = this.socket.client;
+      client.on("connected", () => (this.socketOpen = true));
+      client.on("close", () => (this.socketOpen = false));
+      client.on("reconnecting", () => this.logger.info("slack: Socket Mode reconnecting"));
       await app.start();
-    } else {
-      this.server = (await app.start(this.config.port)) as Server;
     }
+    // HTTP mode: nothing to start; the receiver is served on Palaver's server from now on.
+    this.app = app;
     this.logger.info(
       {
         mode: this.config.mode,
-        ...(this.config.mode === "http" ? { port: this.port, path: EVENTS_PATH } : {}),
+        ...(this.config.mode === "http" ? { path: EVENTS_PATH } : {}),
         bot: `@${auth.user} (${auth.user_id})`,
         workspace: `${auth.team} (${auth.team_id})`,
       },
@@ -138,21 +165,18 @@ export class SlackAdapter implements Adapter {
     if (this.socket) {
       // Bolt's SocketModeReceiver.stop() does not wait for the socket to close; the client does.
       await this.socket.client.disconnect();
-    } else {
-      await app.stop();
+      this.socketOpen = false;
     }
-    this.server = undefined;
+    // HTTP mode: Palaver's server stops taking requests itself, after every adapter stopped.
   }
 
   reopen(address: string): ReplySurface {
     return this.surface(decodeAddress(address), true);
   }
 
-  private streamLimiter(budget: RateBudget): StreamCallLimiter {
-    return {
-      tryAcquire: () => this.streamBudgets.tryAcquire(budget),
-      acquire: () => this.streamBudgets.acquire([budget]),
-    };
+  private requireRates(): RateWindows {
+    if (!this.rates) throw new PalaverError("adapter_failed", "the Slack adapter has not been started");
+    return this.rates;
   }
 
   private surface(address: SlackReplyAddress, reopened: boolean): SlackReplySurface {
@@ -164,8 +188,7 @@ export class SlackAdapter implements Adapter {
         botUserId: this.botUserId,
         logger: this.logger,
         capabilities: this.capabilities,
-        streamStarts: this.streamLimiter({ key: `slack:${address.team}:chat.startStream`, limit: START_STREAM_PER_MINUTE, windowMs: MINUTE }),
-        streamStops: this.streamLimiter({ key: `slack:${address.team}:chat.stopStream`, limit: STOP_STREAM_PER_MINUTE, windowMs: MINUTE }),
+        rates: this.requireRates(),
       },
       { reopened },
     );
@@ -193,13 +216,13 @@ export class SlackAdapter implements Adapter {
       return new App({ ...common, receiver: this.socket });
     }
     if (!this.config.signingSecret) throw new PalaverError("config_invalid", "HTTP mode needs SLACK_SIGNING_SECRET");
-    const receiver = new HTTPReceiver({
+    // Never started (it would open its own server): endpoints() mounts its request listener.
+    this.receiver = new HTTPReceiver({
       signingSecret: this.config.signingSecret,
       endpoints: EVENTS_PATH,
-      port: this.config.port,
       logger,
     });
-    return new App({ ...common, receiver });
+    return new App({ ...common, receiver: this.receiver });
   }
 
   private register(app: App, bot: BotApi, me: SlackIdentity): void {
@@ -265,4 +288,10 @@ export class SlackAdapter implements Adapter {
       );
     }
   }
+}
+
+/** "https://slack.com/api/chat.update" → "chat.update" (a bounded label, never an id). */
+export function apiMethodOf(url: string): string {
+  const last = url.split("?")[0]!.split("/").filter((p) => p !== "").pop();
+  return last && /^[a-z]+(\.[a-zA-Z]+)+$/.test(last) ? last : "unknown";
 }

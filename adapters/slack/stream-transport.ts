@@ -9,14 +9,6 @@ import type { SlackReplyAddress } from "./ids.ts";
 import { describeSlackError } from "./errors.ts";
 import type { PartMetadata } from "./lost-posts.ts";
 
-/** One Slack method's shared rate window (the core's budgets, see src/reply/rate-budgets.ts). */
-export interface StreamCallLimiter {
-  /** Take a slot if one is free now; never waits. */
-  tryAcquire(): boolean;
-  /** Wait for a slot. */
-  acquire(): Promise<void>;
-}
-
 /** A message being streamed: the Markdown Slack has received so far. */
 export interface OpenStream {
   streamed: string;
@@ -32,7 +24,8 @@ export class StreamTransport {
     /** Never retries by itself: a start retried blindly after a lost answer is a second message. */
     private readonly startClient: webApi.WebClient,
     private readonly where: SlackReplyAddress,
-    private readonly stops: StreamCallLimiter,
+    /** Waits for a chat.stopStream slot for a stop the core's budgets did not take. */
+    private readonly stopSlot: () => Promise<void>,
     private readonly logger: Logger,
   ) {}
 
@@ -49,7 +42,10 @@ export class StreamTransport {
     return res.ts;
   }
 
-  /** Send what `text` adds to the stream (and stop it when final). */
+  /**
+   * Send what `text` adds to the stream (and stop it when final). The core has taken the
+   * budget for the call (appendStream, or the stop it held for this message).
+   */
   async extend(ts: string, open: OpenStream, text: string, final: boolean): Promise<StreamEditResult> {
     if (!text.startsWith(open.streamed)) {
       return { ok: false, method: "chat.appendStream", err: new Error("the new text does not extend the streamed text") };
@@ -58,7 +54,6 @@ export class StreamTransport {
     const channel = this.where.channel;
     try {
       if (final) {
-        await this.stops.acquire();
         await this.client.chat.stopStream({
           channel,
           ts,
@@ -77,7 +72,7 @@ export class StreamTransport {
 
   /** End a stream whatever state it is in, so the message takes a plain update. */
   async stopAbandoned(ts: string): Promise<void> {
-    await this.stops.acquire();
+    await this.stopSlot();
     try {
       await this.client.chat.stopStream({ channel: this.where.channel, ts });
     } catch (err) {

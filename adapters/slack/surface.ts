@@ -2,10 +2,12 @@
 //   stream   — Slack's native streaming (stream-transport.ts). No streaming indicator is appended:
 //              Slack shows its own typing affordance.
 //   classic  — chat.postMessage + chat.update with the whole text (classic-transport.ts).
-// A reply starts on the stream transport when the workspace supports it. Any failed stream call
-// moves the reply to classic for good, and the message in question is repaired with one
-// chat.update carrying the full text: a full replacement is idempotent, so text is neither lost
-// nor repeated even when we cannot tell whether the failed call reached Slack.
+// The core chooses per message (SurfaceLimits.ways): a native stream while the workspace has
+// stream starts left (and a stop held for the message), else post + update. So a long reply that
+// continues in a new message opens a new stream for it. A failed stream call moves that message
+// to classic, and it is repaired with one chat.update carrying the full text: a full replacement
+// is idempotent, so text is neither lost nor repeated even when we cannot tell whether the failed
+// call reached Slack. Every such repair draws from the workspace's chat.update window.
 //
 // format() returns Claude's Markdown unchanged. Both transports start from Markdown (streams take
 // it as is, classic converts it at send time), so the core's stored text means the same thing
@@ -14,7 +16,7 @@
 import type { webApi } from "@slack/bolt";
 import { PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/runtime/log.ts";
-import type { PlatformId, PostKey, ReplySurface, SurfaceLimits } from "../../src/types.ts";
+import type { MessageWay, PlatformId, PostKey, RateWindows, ReplySurface, SurfaceLimits } from "../../src/types.ts";
 import { decodeMessageId, encodeAddress, isDmChannel, messageId, type SlackReplyAddress } from "./ids.ts";
 import {
   appendStreamBudget,
@@ -22,12 +24,14 @@ import {
   EDIT_INTERVAL_MS,
   MAX_MESSAGE_CHARS,
   postBudget,
+  startStreamBudget,
+  stopStreamBudget,
   THINKING_STATUS_REFRESH_MS,
 } from "./limits.ts";
 import { describeSlackError, slackErrorCode } from "./errors.ts";
 import { ClassicTransport } from "./classic-transport.ts";
 import { findLostPost, isAmbiguous, partMetadata } from "./lost-posts.ts";
-import { StreamTransport, type OpenStream, type StreamCallLimiter } from "./stream-transport.ts";
+import { StreamTransport, type OpenStream } from "./stream-transport.ts";
 
 
 /** Shown after the text while a classic (post + update) message is still being written. */
@@ -64,19 +68,26 @@ export interface SurfaceDeps {
   botUserId?: string;
   logger: Logger;
   capabilities: WorkspaceCapabilities;
-  /** Shared limiters for chat.startStream / chat.stopStream (Tier 2), see adapter.ts. */
-  streamStarts: StreamCallLimiter;
-  streamStops: StreamCallLimiter;
+  /** The core's shared rate windows (the same ones the core's budgets draw from). */
+  rates: RateWindows;
   now?: () => number;
 }
 
-type Transport = "stream" | "classic";
+/** MessageWay kinds this surface offers. */
+export const STREAM_WAY = "stream";
+export const CLASSIC_WAY = "classic";
 
 export class SlackReplySurface implements ReplySurface {
   readonly address: string;
-  private transport: Transport;
+  /** Whether new messages may open native streams (not for a reopened reply). */
+  private readonly mayStream: boolean;
   /** Every message this surface sent, by ts; a value means the message is still an open stream. */
   private readonly sent: Map<string, OpenStream | undefined> = new Map();
+  /**
+   * Messages the core sends as streams that fell back to classic: their edits are chat.updates
+   * the core's budgets did not take, so they draw from the chat.update window here.
+   */
+  private readonly fellBack = new Set<string>();
   private lastStatusAt = -Infinity;
   private readonly now: () => number;
   private readonly stream: StreamTransport;
@@ -91,22 +102,43 @@ export class SlackReplySurface implements ReplySurface {
   ) {
     this.address = encodeAddress(where);
     this.now = deps.now ?? Date.now;
-    this.stream = new StreamTransport(deps.client, deps.postClient, where, deps.streamStops, deps.logger);
+    const stop = stopStreamBudget(where.team);
+    this.stream = new StreamTransport(deps.client, deps.postClient, where, () => deps.rates.acquire([stop], true), deps.logger);
     this.classic = new ClassicTransport(deps.client, deps.postClient, where.channel, where.threadTs);
     // A reopened reply only finishes what a crashed process left: whole-text updates are safest.
-    this.transport = !options.reopened && deps.capabilities.nativeStreaming ? "stream" : "classic";
+    this.mayStream = !options.reopened;
   }
 
   get limits(): SurfaceLimits {
     const { team, channel } = this.where;
-    const streaming = this.transport === "stream";
+    const update = chatUpdateBudget(team);
+    const post = postBudget(team, channel);
+    const classic: MessageWay = {
+      kind: CLASSIC_WAY,
+      open: [],
+      post: [post],
+      progress: [update],
+      final: [update],
+      streamingIndicator: CLASSIC_STREAMING_INDICATOR,
+    };
+    // Stream starts are Tier 2 per workspace, not chat.postMessage's per-channel pace: twenty
+    // replies in one channel can all open their streams at once.
+    const stream: MessageWay = {
+      kind: STREAM_WAY,
+      open: [startStreamBudget(team)],
+      post: [],
+      progress: [appendStreamBudget(team)],
+      final: [stopStreamBudget(team)],
+      streamingIndicator: "",
+    };
+    const streaming = this.mayStream && this.deps.capabilities.nativeStreaming;
     return {
       maxMessageLength: MAX_MESSAGE_CHARS,
       editIntervalMs: EDIT_INTERVAL_MS,
-      editBudgets: [streaming ? appendStreamBudget(team) : chatUpdateBudget(team)],
-      // A stream start is also a message in the channel: it shares chat.postMessage's pace.
-      postBudgets: [postBudget(team, channel)],
-      streamingIndicator: streaming ? "" : CLASSIC_STREAMING_INDICATOR,
+      editBudgets: [update],
+      postBudgets: [post],
+      streamingIndicator: CLASSIC_STREAMING_INDICATOR,
+      ways: streaming ? [stream, classic] : [classic],
     };
   }
 
@@ -133,7 +165,7 @@ export class SlackReplySurface implements ReplySurface {
     }
   }
 
-  async post(text: string, final = false, key?: PostKey): Promise<PlatformId> {
+  async post(text: string, final = false, way?: string, key?: PostKey): Promise<PlatformId> {
     const partKey = key ? `${key.replyId}:${key.part}` : undefined;
     const failedAt = partKey ? this.uncertain.get(partKey) : undefined;
     if (key && failedAt !== undefined) {
@@ -143,7 +175,7 @@ export class SlackReplySurface implements ReplySurface {
     }
     const startedAt = this.now();
     try {
-      return await this.postOnce(text, final, key);
+      return await this.postOnce(text, final, way, key);
     } catch (err) {
       if (!key || !partKey || !isAmbiguous(err)) throw err;
       this.uncertain.set(partKey, startedAt);
@@ -153,38 +185,33 @@ export class SlackReplySurface implements ReplySurface {
     }
   }
 
-  private async postOnce(text: string, final: boolean, key: PostKey | undefined): Promise<PlatformId> {
+  private async postOnce(text: string, final: boolean, way: string | undefined, key: PostKey | undefined): Promise<PlatformId> {
+    const metadata = key ? partMetadata(key) : undefined;
     // A message that gets no edit after this post gains nothing from a stream (and a stream
     // nobody stops would look unfinished until Slack expires it): post it plainly.
-    let fellBack = false;
-    if (this.transport === "stream" && !final && !this.deps.streamStarts.tryAcquire()) {
-      // The workspace has started all the streams Slack allows this minute: this reply is
-      // posted and updated the classic way rather than waiting for a start.
-      this.deps.logger.debug({ channel: this.where.channel }, "slack stream starts used up; posting classic");
-      this.transport = "classic";
-      fellBack = true;
-    }
-    if (this.transport === "stream" && !final) {
+    if (way === STREAM_WAY && !final) {
       const startedAt = this.now();
       try {
         const ts = await this.stream.start(text);
-        this.sent.set(ts, { streamed: text, metadata: key ? partMetadata(key) : undefined });
+        this.sent.set(ts, { streamed: text, metadata });
         return this.id(ts);
       } catch (err) {
         this.fallBack("chat.startStream", err);
-        fellBack = true;
         if (key && isAmbiguous(err)) {
           // The stream may have started even though the answer was lost: take it over rather
           // than post the text a second time.
           const found = await this.adoptLost(key, startedAt, true, text, final);
           if (found) return found;
         }
-        // Nothing is known to be on screen: post the text the classic way instead.
+        // Nothing is known to be on screen: post the text the classic way instead. The core's
+        // text for a stream carries no indicator; a classic message still being written shows one.
+        const ts = await this.classic.post(text + CLASSIC_STREAMING_INDICATOR, metadata);
+        this.sent.set(ts, undefined);
+        this.fellBack.add(ts);
+        return this.id(ts);
       }
     }
-    // Text meant for a stream carries no indicator; on the classic transport a message that is
-    // still being written shows one.
-    const ts = await this.classic.post(fellBack && !final ? text + CLASSIC_STREAMING_INDICATOR : text, key ? partMetadata(key) : undefined);
+    const ts = await this.classic.post(text, metadata);
     this.sent.set(ts, undefined);
     return this.id(ts);
   }
@@ -207,8 +234,10 @@ export class SlackReplySurface implements ReplySurface {
     this.deps.logger.info({ channel: this.where.channel, ts: found.ts, part: key.part }, "slack: a post whose answer was lost had landed; continuing it");
     if (found.streaming) await this.stream.stopAbandoned(found.ts);
     this.sent.set(found.ts, undefined);
+    // Its later edits are chat.updates whatever the core chose for it.
+    this.fellBack.add(found.ts);
     this.uncertain.delete(`${key.replyId}:${key.part}`);
-    await this.classic.update(found.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR);
+    await this.repair(found.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR, true);
     return this.id(found.ts);
   }
 
@@ -228,7 +257,12 @@ export class SlackReplySurface implements ReplySurface {
       // Whatever state the stream is in, end it so the message takes a plain update.
       await this.stream.stopAbandoned(ref.ts);
       this.sent.set(ref.ts, undefined);
-      await this.classic.update(ref.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR);
+      this.fellBack.add(ref.ts);
+      await this.repair(ref.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR, final);
+      return;
+    }
+    if (this.fellBack.has(ref.ts)) {
+      await this.repair(ref.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR, final);
       return;
     }
     if (!this.sent.has(ref.ts)) {
@@ -239,14 +273,30 @@ export class SlackReplySurface implements ReplySurface {
     await this.classic.update(ref.ts, text);
   }
 
+  /**
+   * A chat.update the core's budgets did not pay for (the core took stream budgets for this
+   * message): it draws from the workspace's chat.update window. A final repair waits for its
+   * slot; an intermediate one is skipped when none is free (the final repair carries the text).
+   */
+  private async repair(ts: string, text: string, final: boolean): Promise<void> {
+    const update = chatUpdateBudget(this.where.team);
+    const stamps = this.deps.rates.stamps();
+    if (final) await this.deps.rates.acquire([update], true, undefined, stamps);
+    else if (!this.deps.rates.tryAcquire(update, stamps)) return;
+    try {
+      await this.classic.update(ts, text);
+    } finally {
+      stamps.done();
+    }
+  }
+
   private fallBack(method: string, err: unknown): void {
     const code = slackErrorCode(err);
     if (code !== undefined && STREAMING_UNAVAILABLE.has(code)) this.deps.capabilities.nativeStreaming = false;
     this.deps.logger.warn(
       { method, error: describeSlackError(err), channel: this.where.channel, thread: this.where.threadTs },
-      "slack native streaming failed; this reply continues with post + update",
+      "slack native streaming failed; this message continues with post + update",
     );
-    this.transport = "classic";
   }
 
   private id(ts: string): PlatformId {

@@ -10,6 +10,7 @@ import type { PriceTable } from "../claude/pricing.ts";
 import { UserRateLimiter } from "./user-rate.ts";
 import type { Db } from "../store/db.ts";
 import type { InboundMessage } from "../types.ts";
+import { noMetrics, type Metrics } from "../ops/metrics.ts";
 
 /** Held while a Claude request is in flight; released once its usage is recorded. */
 export interface Admission {
@@ -34,6 +35,7 @@ export interface GateDeps {
   db: Db;
   clock: Clock;
   prices: PriceTable;
+  metrics?: Metrics;
 }
 
 export class Gate {
@@ -63,7 +65,10 @@ export class Gate {
     const refused = this.refusal(message);
     if (refused) return { ok: false, reply: refused };
     const exhausted = this.spending.exhausted(targetOf(message));
-    if (exhausted) return { ok: false, reply: budgetRefusal(exhausted, this.deps.clock.now()) };
+    if (exhausted) {
+      (this.deps.metrics ?? noMetrics).budgetRefused(exhausted.scope);
+      return { ok: false, reply: budgetRefusal(exhausted, this.deps.clock.now()) };
+    }
     return { ok: true };
   }
 
@@ -72,7 +77,10 @@ export class Gate {
     const refused = this.refusal(message);
     if (refused) return { ok: false, reply: refused };
     const check = this.spending.reserve(targetOf(message), this.estimateMicros(request));
-    if (!check.ok) return { ok: false, reply: budgetRefusal(check.refusal, this.deps.clock.now()) };
+    if (!check.ok) {
+      (this.deps.metrics ?? noMetrics).budgetRefused(check.refusal.scope);
+      return { ok: false, reply: budgetRefusal(check.refusal, this.deps.clock.now()) };
+    }
     this.rate?.record(message.author.id);
     return { ok: true, admission: check.reservation };
   }

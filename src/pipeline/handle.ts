@@ -1,7 +1,7 @@
 // The path of one message (design.md): dedupe → gate → sync → history → stream → record.
 // Adapters call `handle()`; everything Palaver decides happens here or in the modules it calls.
 import { randomUUID } from "node:crypto";
-import type { BotApi, CommandRequest, HandleOutcome, InboundMessage, ReplySurface } from "../types.ts";
+import type { BotApi, CommandRequest, HandleOutcome, InboundMessage, Platform, ReplySurface } from "../types.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/log.ts";
@@ -23,6 +23,7 @@ import { KeyedQueue } from "./queue.ts";
 import { Gate } from "../admission/gate.ts";
 import { describeError, PalaverError } from "../errors.ts";
 import * as notes from "../reply/notes.ts";
+import { noMetrics, type Metrics } from "../ops/metrics.ts";
 
 /** Runs /palaver commands (src/commands). */
 export interface CommandRunner {
@@ -40,6 +41,7 @@ export interface BotDeps {
   commands: CommandRunner;
   settings: Settings;
   budgets?: Budgets;
+  metrics?: Metrics;
 }
 
 /**
@@ -55,6 +57,8 @@ const SETUPS_PER_LOOP_TURN = 4;
 /** Orders a reply's parts right after the message they answer (created_at is a REAL). */
 const REPLY_ORDER_EPSILON_MS = 0.001;
 
+const MS_PER_SECOND = 1000;
+
 export class Bot implements BotApi {
   readonly conversations: ConversationStore;
   readonly replies: ReplyStore;
@@ -65,6 +69,9 @@ export class Bot implements BotApi {
   private readonly queue = new KeyedQueue();
   private readonly inFlight = new Map<string, AbortController>();
   private readonly warnedModels = new Set<string>();
+  private readonly metrics: Metrics;
+  /** Replies past the gate and not yet finished (palaver_replies_in_flight). */
+  private replying = 0;
   private closing = false;
   private setupTurn: Promise<void> = Promise.resolve();
   private setupSlots = 0;
@@ -73,9 +80,15 @@ export class Bot implements BotApi {
     this.conversations = new ConversationStore(deps.db);
     this.replies = new ReplyStore(deps.db);
     this.events = new EventLog(deps.db);
-    this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger);
     this.budgets = deps.budgets ?? new Budgets();
+    this.metrics = deps.metrics ?? noMetrics;
+    this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger, this.metrics);
+    this.metrics.watch({ repliesInFlight: () => this.replying, queueDepth: () => this.queue.waiting });
     this.fitDeps = { conversations: this.conversations, claude: deps.claude, logger: deps.logger, countTokens: deps.config.countTokens };
+  }
+
+  platformRateLimited(platform: Platform, method: string): void {
+    this.metrics.platformRateLimited(platform, method);
   }
 
   claimEvent(key: string): boolean {
@@ -109,6 +122,14 @@ export class Bot implements BotApi {
   }
 
   async handle(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
+    // Wall time of the whole reply, queue wait included (performance.now: the Clock may be a test's).
+    const started = performance.now();
+    const outcome = await this.process(message, surface);
+    this.metrics.messageHandled(message.platform, outcome, (performance.now() - started) / MS_PER_SECOND);
+    return outcome;
+  }
+
+  private async process(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
     try {
       if (this.closing) return "ignored";
       if (!this.claimEvent(`message:${message.id}`)) return "duplicate";
@@ -140,8 +161,13 @@ export class Bot implements BotApi {
 
   /** Post a one-off message (a hint or a refusal), within the surface's post budget. */
   private async say(surface: ReplySurface, markdown: string): Promise<void> {
-    await this.budgets.acquire(surface.limits.postBudgets, true);
-    await surface.post(surface.format(markdown), true);
+    const stamps = this.budgets.stamps();
+    await this.budgets.acquire(surface.limits.postBudgets, true, undefined, stamps);
+    try {
+      await surface.post(surface.format(markdown), true);
+    } finally {
+      stamps.done();
+    }
   }
 
   private async reply(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
@@ -193,6 +219,7 @@ export class Bot implements BotApi {
       await this.say(surface, admitted.reply);
       return "refused";
     }
+    this.replying++;
     try {
       const replyId = randomUUID();
       this.replies.create(
@@ -254,6 +281,7 @@ export class Bot implements BotApi {
         throw err;
       }
     } finally {
+      this.replying--;
       admitted.admission.release();
     }
   }

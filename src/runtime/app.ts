@@ -17,6 +17,8 @@ import { ForgetStore } from "../store/forgotten.ts";
 import { Budgets } from "../reply/rate-budgets.ts";
 import { recoverInterrupted } from "../pipeline/recovery.ts";
 import { describeError, PalaverError } from "../errors.ts";
+import { PrometheusMetrics } from "../ops/prometheus.ts";
+import { OpsServer, type Readiness } from "../ops/server.ts";
 
 export interface AppOptions {
   logger?: Logger;
@@ -24,6 +26,11 @@ export interface AppOptions {
   /** Base delay of our own retries of a mid-stream overload (tests shorten it). */
   retryBaseMs?: number;
   commands?: CommandRunner;
+  /**
+   * Serve health, metrics and adapter endpoints on config.port (default true). Only the
+   * terminal chat turns it off: it is not a deployment, and a second one would clash on PORT.
+   */
+  http?: boolean;
 }
 
 export class App {
@@ -33,7 +40,11 @@ export class App {
   readonly claude: ClaudeClient;
   /** Admission: access, rate and the spending limits with their reservations. */
   readonly gate: Gate;
+  readonly metrics = new PrometheusMetrics();
+  private readonly server?: OpsServer;
   private adapters: Adapter[] = [];
+  private started = false;
+  private draining = false;
   private stopped = false;
 
   private constructor(
@@ -53,7 +64,7 @@ export class App {
       retryBaseMs: options.retryBaseMs,
       logger,
     });
-    const gate = new Gate(config, { db, clock, prices: this.prices });
+    const gate = new Gate(config, { db, clock, prices: this.prices, metrics: this.metrics });
     this.gate = gate;
     // /palaver (src/commands): reads and changes the same settings and spending limits the bot uses.
     const commands: CommandRunner =
@@ -78,7 +89,40 @@ export class App {
       commands,
       settings: this.settings,
       budgets: new Budgets(),
+      metrics: this.metrics,
     });
+    if (options.http ?? true) {
+      this.server = new OpsServer({
+        port: config.port,
+        logger,
+        readiness: () => this.readiness(),
+        metrics: () => this.metrics.render(),
+        metricsToken: config.metricsToken,
+        endpoints: () => this.adapters.flatMap((adapter) => adapter.endpoints?.() ?? []),
+      });
+    }
+  }
+
+  /** The port Palaver's HTTP server listens on (after start; undefined without a server). */
+  get httpPort(): number | undefined {
+    return this.server?.port;
+  }
+
+  /**
+   * GET /readyz: ready when started, not draining, the database answers, and every enabled
+   * platform is connected. The first reason found is the one given.
+   */
+  readiness(): Readiness {
+    if (this.draining) return { ready: false, reason: "draining: Palaver is shutting down" };
+    if (!this.started) return { ready: false, reason: "starting" };
+    try {
+      this.db.prepare("SELECT 1").get();
+    } catch (err) {
+      return { ready: false, reason: `database: ${describeError(err).message}` };
+    }
+    const down = this.adapters.filter((adapter) => !adapter.connected()).map((adapter) => adapter.platform);
+    if (down.length > 0) return { ready: false, reason: `not connected: ${down.join(", ")}` };
+    return { ready: true };
   }
 
   static async create(config: Config, options: AppOptions = {}): Promise<App> {
@@ -109,12 +153,18 @@ export class App {
   /** Start the adapters, then finish what a crash left streaming on their platforms. */
   async start(adapters: Adapter[]): Promise<void> {
     this.adapters = adapters;
+    if (this.server) {
+      // First, so /livez answers (and /readyz says "starting") while the platforms connect.
+      const port = await this.server.listen();
+      this.logger.info({ port }, "HTTP server listening (/livez, /readyz, /metrics)");
+    }
     this.bot.events.prune(this.clock.now());
     for (const adapter of adapters) {
       await adapter.start(this.bot);
       this.logger.info({ platform: adapter.platform }, "adapter started");
     }
     for (const adapter of adapters) await this.recover(adapter);
+    this.started = true;
   }
 
   /** Finish what a crash left streaming on this adapter's platform (src/pipeline/recovery.ts). */
@@ -126,6 +176,8 @@ export class App {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // /readyz answers 503 from now on, so a load balancer stops sending work while replies finish.
+    this.draining = true;
     await this.bot.drain(this.config.shutdownGraceMs);
     for (const adapter of this.adapters) {
       try {
@@ -135,6 +187,8 @@ export class App {
       }
     }
     this.db.close();
+    // Last: /livez keeps answering while replies drain and adapters disconnect.
+    await this.server?.close();
     this.logger.info("Palaver stopped");
   }
 }
