@@ -180,6 +180,11 @@ export interface CommandRequest {
     displayName: string;
     /** Platform role says admin (Slack admin/owner, Discord Manage Server, the console user). */
     isPlatformAdmin: boolean;
+    /**
+     * The platform says this user wrote the conversation's first message (a Slack thread's root):
+     * they may make Palaver forget that conversation.
+     */
+    startedConversation?: boolean;
   };
   /**
    * The text after "/palaver", e.g. "budget set user <@slack:U2> daily 5". User mentions are
@@ -194,7 +199,9 @@ export type HandleOutcome =
   | "ignored"
   | "refused"
   | "hint"
-  | "failed";
+  | "failed"
+  /** Accepted during shutdown: stored and left for the next start (or another instance). */
+  | "deferred";
 
 /** What the core offers to adapters. */
 export interface BotApi {
@@ -206,7 +213,11 @@ export interface BotApi {
    * and resolves when this message's reply is finished and recorded. Never rejects.
    */
   handle(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome>;
-  /** Records an arbitrary event key; false when it was already recorded (for edits, deletes…). */
+  /**
+   * Records an arbitrary event key; false when it was already recorded (for edits, deletes…).
+   * This and the three methods below never throw: a database error is logged and the safe
+   * default returned, so they are safe to call from any event listener.
+   */
   claimEvent(key: string): boolean;
   /** True when Palaver has taken part in this conversation (for thread follow-ups). */
   knowsConversation(conversationId: PlatformId): boolean;

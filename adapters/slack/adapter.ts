@@ -10,6 +10,7 @@ import type { Adapter, BotApi, HttpEndpoint, RateWindows, ReplySurface } from ".
 import { boltLogger } from "./bolt-logger.ts";
 import { COMMAND_NAME, toCommandRequest, type SlashCommandPayload } from "./command.ts";
 import { decodeAddress, type SlackReplyAddress } from "./ids.ts";
+import { FORGET_SHORTCUT_ID, forgetRequest, type MessageShortcutPayload } from "./shortcut.ts";
 import { fromAppMention, fromMessage, type Inbound } from "./inbound.ts";
 import { markdownToMrkdwn } from "./mrkdwn.ts";
 import { SlackReplySurface, WorkspaceCapabilities } from "./surface.ts";
@@ -246,6 +247,21 @@ export class SlackAdapter implements Adapter {
       // Slack wants the ack within 3 s; the answer follows through response_url.
       await ack();
       const request = await toCommandRequest(command as SlashCommandPayload, this.users);
+      const answer = await bot.command(request);
+      await respond({ response_type: "ephemeral", text: markdownToMrkdwn(answer) });
+    });
+
+    // "Forget this conversation" (manifest.yml, features.shortcuts): /palaver forget for the
+    // thread of the message it was used on. Acked at once (Slack wants it within 3 s); the answer
+    // goes only to the person who used it, through the payload's response_url.
+    app.shortcut({ type: "message_action", callback_id: FORGET_SHORTCUT_ID }, async ({ shortcut, ack, respond }) => {
+      await ack();
+      const request = await forgetRequest(shortcut as unknown as MessageShortcutPayload, {
+        client: this.client,
+        users: this.users,
+        logger: this.logger,
+        team: me.team,
+      });
       const answer = await bot.command(request);
       await respond({ response_type: "ephemeral", text: markdownToMrkdwn(answer) });
     });

@@ -59,6 +59,8 @@ export const REPLIES_PAGE_SIZE = 200;
 export const USER_CACHE_TTL_MS = 60 * MINUTE_MS;
 /** A failed lookup (deactivated user, Slack Connect) is retried sooner. */
 export const USER_CACHE_FAILURE_TTL_MS = 5 * MINUTE_MS;
+/** Most users kept at once (about 1 MB): beyond it the least recently looked up are dropped. */
+export const USER_CACHE_MAX_ENTRIES = 5_000;
 
 export function chatUpdateBudget(team: string): RateBudget {
   return { key: `slack:${team}:chat.update`, limit: CHAT_UPDATE_PER_MINUTE, windowMs: SLACK_WINDOW_MS };

@@ -9,11 +9,12 @@ import type { Db } from "../store/db.ts";
 import { ConversationStore } from "../store/conversations.ts";
 import { ReplyStore } from "../store/replies.ts";
 import { EventLog } from "../store/events.ts";
+import { InboxStore } from "../store/inbox.ts";
 import { UsageRecorder } from "../usage/recorder.ts";
 import { finalReply, stripNote } from "../reply/final-reply.ts";
 import { Settings } from "../context/settings.ts";
 import { PriceTable } from "../claude/pricing.ts";
-import { CONTEXT_MARGIN_TOKENS, estimateTextTokens, requestTokens } from "../context/history.ts";
+import { CONTEXT_MARGIN_TOKENS, estimateTextTokens, requestTokens, type BuiltHistory } from "../context/history.ts";
 import { fitHistory, type FitDeps } from "../context/fit-history.ts";
 import type { ClaudeClient } from "../claude/client.ts";
 import { streamWithContextRetry, type Attempt } from "./context-retry.ts";
@@ -41,6 +42,8 @@ export interface BotDeps {
   commands: CommandRunner;
   settings: Settings;
   budgets?: Budgets;
+  /** This process's instance id (src/pipeline/ownership.ts): the owner of its replies. */
+  instanceId: string;
   metrics?: Metrics;
 }
 
@@ -63,8 +66,10 @@ export class Bot implements BotApi {
   readonly conversations: ConversationStore;
   readonly replies: ReplyStore;
   readonly events: EventLog;
+  readonly inbox: InboxStore;
   readonly usage: UsageRecorder;
   readonly budgets: Budgets;
+  readonly instanceId: string;
   private readonly fitDeps: FitDeps;
   private readonly queue = new KeyedQueue();
   private readonly inFlight = new Map<string, AbortController>();
@@ -80,6 +85,8 @@ export class Bot implements BotApi {
     this.conversations = new ConversationStore(deps.db);
     this.replies = new ReplyStore(deps.db);
     this.events = new EventLog(deps.db);
+    this.inbox = new InboxStore(deps.db);
+    this.instanceId = deps.instanceId;
     this.budgets = deps.budgets ?? new Budgets();
     this.metrics = deps.metrics ?? noMetrics;
     this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger, this.metrics);
@@ -91,20 +98,37 @@ export class Bot implements BotApi {
     this.metrics.platformRateLimited(platform, method);
   }
 
+  // The four calls below run inside platform event listeners. A database error there (SQLITE_BUSY
+  // when another connection holds the lock past the busy timeout, a full disk) is logged and
+  // answered with the safe default; it never escapes into the platform library, where it could
+  // end the process as an unhandled rejection (issue 9, item 10).
+
   claimEvent(key: string): boolean {
-    return this.events.claim(key, this.deps.clock.now());
+    // Not claimed: the event is skipped rather than applied without its dedup record.
+    return this.guarded("claimEvent", false, () => this.events.claim(key, this.deps.clock.now()));
   }
 
   knowsConversation(conversationId: string): boolean {
-    return this.conversations.exists(conversationId);
+    // Not "a message of it is stored": a refused mention is stored too, and a refusal must not
+    // enrol Palaver in the thread (issue 9, item 7). Unknown on error: stay quiet.
+    return this.guarded("knowsConversation", false, () => this.conversations.engaged(conversationId));
   }
 
   messageEdited(messageId: string, text: string): void {
-    this.conversations.edit(messageId, text, this.deps.clock.now());
+    this.guarded("messageEdited", undefined, () => this.conversations.edit(messageId, text, this.deps.clock.now()));
   }
 
   messageDeleted(messageId: string): void {
-    this.conversations.markDeleted(messageId, this.deps.clock.now());
+    this.guarded("messageDeleted", undefined, () => this.conversations.markDeleted(messageId, this.deps.clock.now()));
+  }
+
+  private guarded<T>(where: string, fallback: T, work: () => T): T {
+    try {
+      return work();
+    } catch (err) {
+      this.reportError(err, { where });
+      return fallback;
+    }
   }
 
   async command(request: CommandRequest): Promise<string> {
@@ -131,10 +155,12 @@ export class Bot implements BotApi {
 
   private async process(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
     try {
-      if (this.closing) return "ignored";
       if (!this.claimEvent(`message:${message.id}`)) return "duplicate";
       const now = this.deps.clock.now();
-      // Stored at once, so a reply already running sees nothing of it but the next one does.
+      const empty = message.text.trim() === "" && (message.attachments ?? []).length === 0;
+      // Stored at once, so a reply already running sees nothing of it but the next one does. And
+      // kept in the inbox until its reply starts: a crash or a shutdown while it waits in the
+      // queue leaves it for the next start (or another instance) to answer, never lost.
       this.deps.db.transaction(() => {
         this.conversations.ensureConversation(
           {
@@ -147,16 +173,45 @@ export class Bot implements BotApi {
           now,
         );
         this.conversations.upsert(message.conversationId, message, now);
+        if (!empty) this.inbox.add(message, surface.address, this.deps.instanceId, now);
       })();
-      if (message.text.trim() === "" && (message.attachments ?? []).length === 0) {
+      if (empty) {
         await this.say(surface, notes.HINT_EMPTY_MESSAGE);
         return "hint";
       }
-      return await this.queue.run(message.conversationId, () => this.reply(message, surface));
+      return await this.enqueue(message, surface);
     } catch (err) {
       this.reportError(err, { where: "handle", messageId: message.id });
       return "failed";
     }
+  }
+
+  /**
+   * Answer a message that was accepted (and stored) earlier but never started: one a stopped
+   * process left in the inbox (src/pipeline/recovery.ts). Never rejects.
+   */
+  async resume(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
+    try {
+      return await this.enqueue(message, surface);
+    } catch (err) {
+      this.reportError(err, { where: "resume", messageId: message.id });
+      return "failed";
+    }
+  }
+
+  /** Wait for the conversation's queue, then reply; once shutdown began, nothing new starts. */
+  private enqueue(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
+    if (this.closing) return Promise.resolve("deferred");
+    return this.queue.run(message.conversationId, async () => {
+      // Left in the inbox for the next start: a reply begun now would be cut by the shutdown.
+      if (this.closing) return "deferred";
+      try {
+        return await this.reply(message, surface);
+      } finally {
+        // Answered, refused or failed: either way not to be replayed (a failure would repeat).
+        this.inbox.remove(message.id);
+      }
+    });
   }
 
   /** Post a one-off message (a hint or a refusal), within the surface's post budget. */
@@ -191,37 +246,50 @@ export class Bot implements BotApi {
 
     const screened = this.deps.gate.screen(message);
     if (!screened.ok) {
+      this.inbox.remove(message.id);
       await this.say(surface, screened.reply);
       return "refused";
     }
-    if (message.fetchThread) {
-      try {
-        const thread = await message.fetchThread();
-        this.conversations.sync(message.conversationId, thread, clock.now());
-      } catch (err) {
-        // The stored copy is still a consistent history; answer from it.
-        logger.warn({ err: describeError(err), conversation: message.conversationId }, "could not fetch the thread; using the stored history");
+    // The reservation is made from the request as it will be sent, so it is taken after the
+    // thread is synced and the history built: a first mention in the middle of a long thread
+    // reserves the whole thread, not just the new message (screen() refused the cheap cases).
+    // Until admitted the message stays in the inbox: a crash meanwhile answers it after a restart.
+    const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - estimateTextTokens(system);
+    const historyFor = (budget: number) => fitHistory(this.fitDeps, message, { model, system }, budget);
+    let history: BuiltHistory;
+    try {
+      if (message.fetchThread) {
+        try {
+          const thread = await message.fetchThread();
+          this.conversations.sync(message.conversationId, thread, clock.now());
+        } catch (err) {
+          // The stored copy is still a consistent history; answer from it.
+          logger.warn({ err: describeError(err), conversation: message.conversationId }, "could not fetch the thread; using the stored history");
+        }
       }
+      history = await historyFor(contextBudget);
+    } catch (err) {
+      // Not answered, and not to be tried again and again: handle() reports it.
+      this.inbox.remove(message.id);
+      throw err;
     }
     if (!this.deps.prices.has(model) && !this.warnedModels.has(model)) {
       this.warnedModels.add(model);
       const charged = this.deps.prices.mostExpensive().model;
       logger.warn({ model, chargedAs: charged }, "model has no price in the table: its usage is charged at the most expensive model's price");
     }
-    // The reservation is made from the request as it will be sent, so it is taken after the
-    // thread is synced and the history built: a first mention in the middle of a long thread
-    // reserves the whole thread, not just the new message (screen() refused the cheap cases).
-    const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - estimateTextTokens(system);
-    const historyFor = (budget: number) => fitHistory(this.fitDeps, message, { model, system }, budget);
-    const history = await historyFor(contextBudget);
     const admitted = this.deps.gate.admit({ message, model, maxTokens, promptTokens: requestTokens(system, history.messages) });
     if (!admitted.ok) {
+      this.inbox.remove(message.id);
       await this.say(surface, admitted.reply);
       return "refused";
     }
-    this.replying++;
-    try {
-      const replyId = randomUUID();
+    // Recorded as soon as it is admitted: from here on Palaver is part of the conversation
+    // (follow-ups are answered), and a crash before the first token is finished with a note.
+    // The reply row takes over from the inbox in one step: after a crash the message is either
+    // answered again (inbox) or its reply is finished with a note (replies), never both.
+    const replyId = randomUUID();
+    this.deps.db.transaction(() => {
       this.replies.create(
         {
           id: replyId,
@@ -229,9 +297,14 @@ export class Bot implements BotApi {
           triggerMessageId: message.id,
           platform: message.platform,
           address: surface.address,
+          owner: this.deps.instanceId,
         },
         clock.now(),
       );
+      this.inbox.remove(message.id);
+    })();
+    this.replying++;
+    try {
       let note = "";
       const persistedAt = new Map<string, number>();
       const renderer = new ReplyRenderer(surface, {
@@ -266,13 +339,19 @@ export class Bot implements BotApi {
       });
 
       try {
-        return await this.streamReply(message, renderer, replyId, { model, maxTokens, system }, { first: history, smaller: historyFor, budgetTokens: contextBudget }, (n) => (note = n));
+        return await this.streamReply(
+          message,
+          renderer,
+          replyId,
+          { model, maxTokens, system },
+          { first: history, smaller: historyFor, budgetTokens: contextBudget },
+          (n) => (note = n),
+        );
       } catch (err) {
         // Nothing may stay half-written: what was shown stays, with a note that something went
         // wrong, and only then is the reply recorded as failed, so no part it posted is left
         // marked streaming. The error itself goes on to handle(), the one place unexpected errors
-        // are reported.
-        // The stored copy drops the note with the blank line fail() puts before it.
+        // are reported. The stored copy drops the note with the blank line fail() puts before it.
         note = `\n\n${notes.FAILED_NOTE}`;
         await renderer.fail(notes.FAILED_NOTE).catch((failErr: unknown) =>
           logger.warn({ err: describeError(failErr), reply: replyId }, "could not show the failure either"),
@@ -326,8 +405,9 @@ export class Bot implements BotApi {
   }
 
   /**
-   * Shutdown: take no new messages, let replies finish for up to `graceMs`, then cut the rest
-   * short (they end with the interrupted note and are stored as interrupted).
+   * Shutdown: start no new reply (messages that arrive or wait in a queue stay in the inbox for the
+   * next start), let replies in flight finish for up to `graceMs`, then cut the rest short (they
+   * end with the interrupted note and are stored as interrupted).
    */
   async drain(graceMs: number): Promise<void> {
     this.closing = true;

@@ -43,7 +43,7 @@ export class BudgetWaitAborted extends Error {
 export const DEMAND_LOOKBACK_MS = 10_000;
 
 /** Idle windows are dropped once this many exist (per-channel keys would otherwise only grow). */
-const SWEEP_AT_WINDOWS = 256;
+export const SWEEP_AT_WINDOWS = 256;
 
 /** Whoever takes progress grants: one reply (any object, compared by identity). */
 export type BudgetHolder = object;
@@ -239,6 +239,11 @@ export class Budgets {
   private readonly windows = new Map<string, SlidingWindow>();
 
   constructor(private readonly now: () => number = () => Date.now()) {}
+
+  /** Windows held now (for tests). */
+  get size(): number {
+    return this.windows.size;
+  }
 
   private window(b: RateBudget): SlidingWindow {
     let w = this.windows.get(b.key);
