@@ -59,7 +59,8 @@ describe("slack streaming: native streams and their fall-back", () => {
     assert.equal(reply!.text, answer);
     assertGrewMonotonically(reply!);
     // That error concerns one stream, not the workspace: the next reply streams natively again.
-    h.claude.enqueue({ text: "Streaming again." });
+    // Streamed in pieces: a reply that is whole before its first post is posted plainly (final), not streamed.
+    h.claude.enqueue({ text: "Streaming again.", chunkSize: 4, chunkDelayMs: 60 });
     const next = await ask(h, "and now?");
     const [again] = await replyIn(h, next);
     assert.equal(again!.origin, "chat.startStream");

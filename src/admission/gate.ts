@@ -29,6 +29,10 @@ export interface GateRequest {
    * built for it, attachments): see requestTokens() in src/context/history.ts.
    */
   promptTokens?: number;
+  /** Web searches the request may run (PALAVER_WEB_MAX_USES when the web is on, else 0). */
+  webSearches?: number;
+  /** Input tokens of the message's files (images after the model's resize, PDF pages). */
+  fileTokens?: number;
 }
 
 export interface GateDeps {
@@ -112,12 +116,14 @@ export class Gate {
    */
   estimateMicros(request: GateRequest): number {
     const last = this.lastRequestStmt.get(request.message.conversationId);
-    const fromLast = (last ? last.prompt + last.output : 0) + estimateTextTokens(request.message.text);
+    const fromLast = (last ? last.prompt + last.output : 0) + estimateTextTokens(request.message.text) + (request.fileTokens ?? 0);
     return this.deps.prices.chargeMicros(request.model, {
       inputTokens: 0,
       outputTokens: request.maxTokens ?? this.config.maxTokens,
       cacheReadTokens: 0,
       cacheWriteTokens: Math.max(fromLast, request.promptTokens ?? 0),
+      // Every search the reply may run, each billed apart from tokens.
+      webSearchRequests: request.webSearches ?? 0,
     });
   }
 }

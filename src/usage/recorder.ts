@@ -83,6 +83,7 @@ export class UsageRecorder {
         outputTokens: row.outputTokens,
         cacheWriteTokens: row.cacheWriteTokens,
         cacheReadTokens: row.cacheReadTokens,
+        webSearchRequests: row.webSearchRequests ?? 0,
         costMicros,
         estimated: a.estimated,
         ttftMs: row.ttftMs ?? null,

@@ -62,13 +62,13 @@ export class RecordingSurface implements ReplySurface {
     this.thinking = options.thinking ?? false;
     this.callDelayMs = options.callDelayMs ?? 0;
     if (this.thinking) {
-      this.showThinking = async () => {
-        this.calls.push({ kind: "thinking", at: Date.now() });
+      this.showThinking = async (status?: string) => {
+        this.calls.push({ kind: "thinking", at: Date.now(), ...(status !== undefined ? { text: status } : {}) });
       };
     }
   }
 
-  showThinking?: () => Promise<void>;
+  showThinking?: (status?: string) => Promise<void>;
 
   format(markdown: string): string {
     if (this.failFormats > 0) {

@@ -41,6 +41,8 @@ export interface FakeMessage {
   deleted: boolean;
   /** Message metadata the app attached ({event_type, event_payload}). */
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Ids of files shared with the message (FakeFiles). */
+  files?: string[];
 }
 
 export const TEAM = { id: "T0FAKE", name: "Fake Workspace", domain: "fake-workspace" };
