@@ -6,7 +6,7 @@
 import { Routes, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from "discord.js";
 import { PalaverError } from "../../src/errors.ts";
 import type { PlatformId, ReplySurface, SurfaceLimits } from "../../src/types.ts";
-import { formatForDiscord } from "./format.ts";
+import { formatForDiscord } from "./markdown.ts";
 import { decodeMessageId, messageId, surfaceAddress, type SurfaceTarget } from "./ids.ts";
 import { surfaceLimits } from "./limits.ts";
 import { fromApi, type DiscordMessage } from "./normalize.ts";
@@ -31,8 +31,8 @@ export class DiscordSurface implements ReplySurface {
     this.limits = surfaceLimits(target.channelId);
   }
 
-  format(markdown: string): string {
-    return formatForDiscord(markdown);
+  format(markdown: string, indicator = ""): string {
+    return formatForDiscord(markdown, indicator);
   }
 
   /** Discord's typing indicator lasts 10 s; the core re-sends it every ~4 s until the first text. */

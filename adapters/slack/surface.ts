@@ -2,14 +2,14 @@
 //   stream   — Slack's native streaming: chat.startStream (post), chat.appendStream (edits, sending
 //              only what is new), chat.stopStream (final edit). Slack renders the Markdown itself
 //              and shows its own typing affordance, so no streaming indicator is appended.
-//   classic  — chat.postMessage + chat.update with the whole text, converted to mrkdwn.
+//   classic  — chat.postMessage + chat.update with the whole text as a markdown block (markdown.ts).
 // A reply starts on the stream transport when the workspace supports it. Any failed stream call
 // moves the reply to classic for good, and the message in question is repaired with one
 // chat.update carrying the full text: a full replacement is idempotent, so text is neither lost
 // nor repeated even when we cannot tell whether the failed call reached Slack.
 //
-// format() returns Claude's Markdown unchanged. Both transports start from Markdown (streams take
-// it as is, classic converts it at send time), so the core's stored text means the same thing
+// format() returns Claude's Markdown with mentions defused (and the indicator placed outside code).
+// Both transports send that Markdown, so the core's stored text means the same thing
 // whichever transport a message ended on, including after a crash (reopen) or a fallback halfway
 // through a message.
 import { webApi } from "@slack/bolt";
@@ -25,7 +25,8 @@ import {
   postBudget,
   THINKING_STATUS_REFRESH_MS,
 } from "./limits.ts";
-import { markdownToMrkdwn } from "./mrkdwn.ts";
+import { appendIndicator } from "../../src/reply/markdown/indicator.ts";
+import { sendMarkdown, slackMarkdown, type SlackContent } from "./markdown.ts";
 
 /** Shown after the text while a classic (post + update) message is still being written. */
 export const CLASSIC_STREAMING_INDICATOR = " ▍";
@@ -130,8 +131,8 @@ export class SlackReplySurface implements ReplySurface {
     };
   }
 
-  format(markdown: string): string {
-    return markdown;
+  format(markdown: string, indicator = ""): string {
+    return slackMarkdown(markdown, indicator);
   }
 
   async showThinking(): Promise<void> {
@@ -184,15 +185,18 @@ export class SlackReplySurface implements ReplySurface {
     }
     // Text meant for a stream carries no indicator; on the classic transport a message that is
     // still being written shows one.
-    const shown = fellBack && !final ? text + CLASSIC_STREAMING_INDICATOR : text;
-    try {
-      const res = await this.deps.client.chat.postMessage({
+    const shown = fellBack && !final ? appendIndicator(text, CLASSIC_STREAMING_INDICATOR) : text;
+    const post = ({ text: notification, blocks }: SlackContent) =>
+      this.deps.client.chat.postMessage({
         channel: this.where.channel,
         thread_ts: this.where.threadTs,
-        text: markdownToMrkdwn(shown),
+        text: notification,
+        ...(blocks.length > 0 ? { blocks } : {}),
         unfurl_links: false,
         unfurl_media: false,
       });
+    try {
+      const res = await sendMarkdown(shown, post, (code) => this.markdownRefused("chat.postMessage", code));
       if (!res.ts) throw new PalaverError("surface_failed", "chat.postMessage returned no ts");
       this.sent.set(res.ts, { transport: "classic", streamed: "" });
       return this.id(res.ts);
@@ -209,7 +213,7 @@ export class SlackReplySurface implements ReplySurface {
     const sent = this.sent.get(ref.ts);
     if (sent?.transport === "stream") {
       if (await this.editStream(ref.ts, sent, text, final)) return;
-      await this.update(ref.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR);
+      await this.update(ref.ts, final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR));
       return;
     } else if (sent === undefined) {
       // A message this process did not send (reopened after a crash): if it is a native stream
@@ -260,10 +264,15 @@ export class SlackReplySurface implements ReplySurface {
 
   private async update(ts: string, text: string): Promise<void> {
     try {
-      await this.deps.client.chat.update({ channel: this.where.channel, ts, text: markdownToMrkdwn(text) });
+      const update = (content: SlackContent) => this.deps.client.chat.update({ channel: this.where.channel, ts, ...content });
+      await sendMarkdown(text, update, (code) => this.markdownRefused("chat.update", code));
     } catch (err) {
       throw this.failure("chat.update", err);
     }
+  }
+
+  private markdownRefused(method: string, code: string): void {
+    this.deps.logger.warn({ method, error: code, channel: this.where.channel }, "slack refused the markdown block; sending mrkdwn text");
   }
 
   private fallBack(method: string, err: unknown): void {

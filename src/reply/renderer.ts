@@ -165,7 +165,7 @@ export class ReplyRenderer {
   private layout(final: boolean): void {
     const { maxMessageLength, streamingIndicator } = this.surface.limits;
     const indicator = final ? "" : streamingIndicator;
-    const measure = (t: string) => this.surface.format(t).length + indicator.length;
+    const measure = (t: string) => this.surface.format(t, indicator).length;
     for (;;) {
       const body = this.carry + this.text.slice(this.offset);
       const split = splitOnce(body, maxMessageLength, measure);
@@ -191,7 +191,7 @@ export class ReplyRenderer {
       const part = this.parts[i]!;
       const isFinal = final || part.sealed;
       const raw = part.raw;
-      const text = this.surface.format(raw) + (isFinal ? "" : streamingIndicator);
+      const text = this.surface.format(raw, isFinal ? "" : streamingIndicator);
       if (part.id && part.shown === text && (part.shownFinal || !isFinal)) continue;
       if (!part.id && raw === "" && !final) continue;
       const budgets = part.id ? this.surface.limits.editBudgets : this.surface.limits.postBudgets;
