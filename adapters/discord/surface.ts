@@ -3,13 +3,37 @@
 // 2,000 characters continues in further messages, each a reply to the one before in reply chains
 // so that the chain stays walkable. 429s are waited out by discord.js's REST queue; the core
 // coalesces stale edits meanwhile (it never starts an edit before the previous one finished).
-import { Routes, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from "discord.js";
+import {
+  Routes,
+  type APIMessage,
+  type REST,
+  type RESTPatchAPIChannelMessageJSONBody,
+  type RESTPostAPIChannelMessageJSONBody,
+} from "discord.js";
 import { PalaverError } from "../../src/errors.ts";
 import type { PlatformId, ReplySurface, SurfaceLimits } from "../../src/types.ts";
 import { formatForDiscord } from "./markdown.ts";
 import { decodeMessageId, messageId, surfaceAddress, type SurfaceTarget } from "./ids.ts";
 import { surfaceLimits } from "./limits.ts";
 import { fromApi, type DiscordMessage } from "./normalize.ts";
+
+/**
+ * A new message of a reply. Claude's text never pings anyone: allowed_mentions with an empty
+ * `parse` notifies no user, role, @everyone or @here written in the content (the formatter also
+ * defuses them, see markdown.ts). The first message of a reply notifies the person it answers.
+ */
+export function createBody(content: string, replyTo: string | undefined, notifyRepliedUser: boolean): RESTPostAPIChannelMessageJSONBody {
+  return {
+    content,
+    allowed_mentions: { parse: [], replied_user: notifyRepliedUser },
+    ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
+  };
+}
+
+/** An edit of a reply's message: new content, and still no pings. */
+export function editBody(content: string): RESTPatchAPIChannelMessageJSONBody {
+  return { content, allowed_mentions: { parse: [] } };
+}
 
 export interface SurfaceHooks {
   /** A message Palaver just posted (for reply-chain walks). */
@@ -46,13 +70,7 @@ export class DiscordSurface implements ReplySurface {
 
   async post(text: string): Promise<PlatformId> {
     const replyTo = this.lastPosted ?? this.target.replyTo;
-    const body: RESTPostAPIChannelMessageJSONBody = {
-      content: text,
-      // Claude's text never pings anyone (no @everyone, no roles); the first message of a reply
-      // notifies the person it answers.
-      allowed_mentions: { parse: [], replied_user: this.lastPosted === undefined },
-      ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
-    };
+    const body = createBody(text, replyTo, this.lastPosted === undefined);
     let d: APIMessage;
     try {
       d = (await this.rest.post(Routes.channelMessages(this.target.channelId), { body })) as APIMessage;
@@ -69,7 +87,7 @@ export class DiscordSurface implements ReplySurface {
     if (!ref) throw new PalaverError("surface_failed", `discord: ${id} is not a Discord message id`);
     try {
       await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), {
-        body: { content: text, allowed_mentions: { parse: [] } },
+        body: editBody(text),
       });
     } catch (err) {
       throw new PalaverError("surface_failed", `discord: editing ${ref.messageId} failed`, { cause: err });

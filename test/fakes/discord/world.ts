@@ -73,6 +73,8 @@ export interface FakeMessage {
   reference?: { messageId: string; channelId: string; guildId?: string };
   mentionUserIds: string[];
   mentionRoleIds: string[];
+  /** The message notifies @everyone / @here. */
+  mentionEveryone: boolean;
   attachments: FakeAttachment[];
   /** The thread started from this message, if any (its id equals this message's id). */
   threadId?: string;
@@ -168,6 +170,7 @@ export class DiscordWorld {
     reference?: FakeMessage["reference"];
     mentionUserIds?: string[];
     mentionRoleIds?: string[];
+    mentionEveryone?: boolean;
     attachments?: FakeAttachment[];
     flags?: number;
     webhookId?: string;
@@ -185,6 +188,7 @@ export class DiscordWorld {
       reference: input.reference,
       mentionUserIds: input.mentionUserIds ?? [],
       mentionRoleIds: input.mentionRoleIds ?? [],
+      mentionEveryone: input.mentionEveryone ?? false,
       attachments: input.attachments ?? [],
       flags: input.flags ?? 0,
       webhookId: input.webhookId,
