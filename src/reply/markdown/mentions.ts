@@ -16,11 +16,16 @@ export function looksLikePing(text: string): boolean {
   return false;
 }
 
-function isPingStart(text: string, at: number, ch: string, next = at + 1): boolean {
+/**
+ * True when `ch` (the character at `at`, or the one a character reference there stands for)
+ * starts a possible mention. `next` is where the following text starts, `end` where the text ends
+ * (in Markdown source, where the text node ends: "__@here__" shows "@here" alone).
+ */
+function isPingStart(text: string, at: number, ch: string, next = at + 1, end = text.length): boolean {
   if (ch === "<") return text[next] === "!" || text[next] === "@";
   if (ch !== "@") return false;
-  const rest = text.slice(next, next + 8).toLowerCase();
-  return BROADCAST_WORDS.some((w) => rest.startsWith(w) && !/[\p{L}\p{N}_]/u.test(text[next + w.length] ?? ""));
+  const rest = text.slice(next, Math.min(end, next + 8)).toLowerCase();
+  return BROADCAST_WORDS.some((w) => rest.startsWith(w) && (next + w.length >= end || !/[\p{L}\p{N}_]/u.test(text[next + w.length]!)));
 }
 
 /** Plain text (not Markdown) with every possible mention defused. */
@@ -75,7 +80,7 @@ export function defuseMarkdown(markdown: string): string {
     for (let i = start; i < end; i++) {
       const ref = referenceAt(markdown, i);
       const width = ref?.length ?? 1;
-      if (isPingStart(markdown, i, ref?.char ?? markdown[i]!, i + width)) {
+      if (isPingStart(markdown, i, ref?.char ?? markdown[i]!, i + width, end)) {
         out += markdown.slice(copied, i + width) + WORD_JOINER;
         copied = i + width;
       }
