@@ -11,6 +11,8 @@ import { atomicRanges, type Range } from "./markdown/ranges.ts";
  * than the limit itself cannot be kept whole anyway.
  */
 const LOOKAHEAD_FACTOR = 2;
+/** A body this many times the limit cannot fit one message whatever formatting does. */
+const FITS_NEVER_FACTOR = 4;
 
 export interface Split {
   /** Text of the sealed message: body[0, cut) plus a closing fence when one is open there. */
@@ -51,7 +53,9 @@ export function splitOnce(
   limit: number,
   measure: (text: string) => number = (t) => t.length,
 ): Split | undefined {
-  if (measure(body) <= limit) return undefined;
+  // Formatting changes a text's length by a little (escapes, a closed fence), never fourfold: a
+  // body that long is not worth formatting whole (on Markdown parsers that is the costly part).
+  if (body.length <= limit * FITS_NEVER_FACTOR && measure(body) <= limit) return undefined;
   let max = Math.min(body.length, limit);
   const ranges = atomicRanges(body.slice(0, limit * LOOKAHEAD_FACTOR));
   for (let tries = 0; tries < 20 && max > 0; tries++) {
