@@ -7,7 +7,7 @@ import fc from "fast-check";
 import type { Code, Nodes } from "mdast";
 import { formatForDiscord } from "../adapters/discord/markdown.ts";
 import { createBody, editBody } from "../adapters/discord/surface.ts";
-import { markdownContent, slackMarkdown } from "../adapters/slack/markdown.ts";
+import { formatSlack, markdownContent, slackMarkdown } from "../adapters/slack/markdown.ts";
 import { markdownToMrkdwn } from "../adapters/slack/mrkdwn.ts";
 import { parseMarkdown } from "../src/reply/markdown/parse.ts";
 import { openFenceAtEnd } from "../src/reply/markdown/fences.ts";
@@ -15,6 +15,7 @@ import { atomicRanges } from "../src/reply/markdown/ranges.ts";
 import { splitAll, splitOnce } from "../src/reply/split.ts";
 import { pingsOf } from "./fakes/discord/mentions.ts";
 import { slackPings } from "./fakes/slack/mentions.ts";
+import { openFenceAtEnd as oracleOpenFence } from "./helpers/fence-oracle.ts";
 
 const RUNS = 100;
 
@@ -83,6 +84,18 @@ test("property: code block contents come out verbatim on Discord and in Slack mr
   );
 });
 
+test("property: the open fence read from the tree agrees with micromark's tokens, at every cut", () => {
+  fc.assert(
+    fc.property(markdown, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), (md, cuts) => {
+      for (const cut of cuts) {
+        const head = md.slice(0, cut % (md.length + 1));
+        assert.deepEqual(openFenceAtEnd(head), oracleOpenFence(head), JSON.stringify(head));
+      }
+    }),
+    { numRuns: RUNS },
+  );
+});
+
 test("property: splitting a long reply never breaks a fence or a link, and loses nothing", () => {
   fc.assert(
     fc.property(fc.array(markdown, { minLength: 2, maxLength: 5 }), fc.integer({ min: 120, max: 600 }), (mds, limit) => {
@@ -112,7 +125,8 @@ test("property: splitting a long reply never breaks a fence or a link, and loses
 test("property: no text ever pings anyone on Slack (markdown block, notification text) or Discord", () => {
   fc.assert(
     fc.property(markdown, (md) => {
-      const slack = markdownContent(slackMarkdown(md));
+      const formatted = formatSlack(md, " ▍");
+      const slack = markdownContent(formatted.markdown, formatted.mrkdwn);
       assert.deepEqual(slackPings(slack), [], `slack: ${JSON.stringify(slack)}`);
       const discord = formatForDiscord(md, " …");
       for (const body of [createBody(discord, "1", true), editBody(discord)]) {

@@ -6,7 +6,7 @@
 // become links. Text is escaped so that what Claude wrote literally (\*not bold\*, a stray `_`)
 // stays literal, and mentions in it are defused.
 import { defuseMentions } from "../../src/reply/markdown/mentions.ts";
-import { endsInClosedBlock } from "../../src/reply/markdown/indicator.ts";
+import { appendToPrinted } from "../../src/reply/markdown/indicator.ts";
 import { parseMarkdown } from "../../src/reply/markdown/parse.ts";
 import { printMarkdown, type Dialect } from "../../src/reply/markdown/print.ts";
 
@@ -85,7 +85,5 @@ export const DISCORD_DIALECT: Dialect = {
  */
 export function formatForDiscord(markdown: string, indicator = ""): string {
   const root = parseMarkdown(markdown);
-  const printed = printMarkdown(root, DISCORD_DIALECT);
-  if (indicator === "") return printed;
-  return endsInClosedBlock(root) ? `${printed}\n${indicator}` : printed + indicator;
+  return appendToPrinted(printMarkdown(root, DISCORD_DIALECT), root, indicator);
 }

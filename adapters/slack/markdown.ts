@@ -12,9 +12,11 @@
 // undocumented block payload ceiling, bolt-js#2509), the message is sent as mrkdwn `text` alone.
 // Mentions in the Markdown are defused (src/reply/markdown/mentions.ts) before anything is sent.
 import type { webApi } from "@slack/bolt";
-import { appendIndicator } from "../../src/reply/markdown/indicator.ts";
+import { appendToPrinted, indicatorSuffix } from "../../src/reply/markdown/indicator.ts";
 import { defuseMarkdown } from "../../src/reply/markdown/mentions.ts";
-import { markdownToMrkdwn } from "./mrkdwn.ts";
+import { parseMarkdown } from "../../src/reply/markdown/parse.ts";
+import { printMarkdown } from "../../src/reply/markdown/print.ts";
+import { markdownToMrkdwn, MRKDWN_DIALECT } from "./mrkdwn.ts";
 
 /** markdown_text per stream call and markdown blocks per payload: 12,000 characters each. */
 export const MARKDOWN_MAX_CHARS = 12_000;
@@ -22,9 +24,44 @@ export const MARKDOWN_MAX_CHARS = 12_000;
 /** Errors that mean "Slack will not take this markdown block": send mrkdwn text instead. */
 export const MARKDOWN_REFUSED = new Set(["invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"]);
 
-/** Claude's Markdown as Palaver sends it to Slack: mentions defused, the indicator outside code. */
+/** Formatted texts whose mrkdwn is kept, so a send does not parse again (per reply surface). */
+const NOTIFICATION_CACHE_SIZE = 8;
+
+export interface SlackText {
+  /** Claude's Markdown as Palaver sends it: mentions defused, the indicator outside code. */
+  markdown: string;
+  /** The same as mrkdwn, for the notification text. */
+  mrkdwn: string;
+}
+
+/** Both forms from one parse (parsing is the costly part of formatting). */
+export function formatSlack(markdown: string, indicator = ""): SlackText {
+  const root = parseMarkdown(markdown);
+  return {
+    markdown: defuseMarkdown(markdown, root) + indicatorSuffix(markdown, indicator, root),
+    mrkdwn: appendToPrinted(printMarkdown(root, MRKDWN_DIALECT), root, indicator),
+  };
+}
+
 export function slackMarkdown(markdown: string, indicator = ""): string {
-  return appendIndicator(defuseMarkdown(markdown), indicator);
+  return formatSlack(markdown, indicator).markdown;
+}
+
+/** Formats for one reply and remembers the mrkdwn of what it formatted, for the sends that follow. */
+export class SlackFormatter {
+  private readonly notifications = new Map<string, string>();
+
+  format(markdown: string, indicator = ""): string {
+    const text = formatSlack(markdown, indicator);
+    if (this.notifications.size >= NOTIFICATION_CACHE_SIZE) this.notifications.delete(this.notifications.keys().next().value!);
+    this.notifications.set(text.markdown, text.mrkdwn);
+    return text.markdown;
+  }
+
+  /** The mrkdwn notification text of a formatted text. */
+  notification(formatted: string): string {
+    return this.notifications.get(formatted) ?? markdownToMrkdwn(formatted);
+  }
 }
 
 export interface SlackContent {
@@ -33,16 +70,16 @@ export interface SlackContent {
 }
 
 /** A message's content: the Markdown in a markdown block, mrkdwn for notifications. */
-export function markdownContent(markdown: string): SlackContent {
-  return { text: markdownToMrkdwn(markdown), blocks: [{ type: "markdown", text: markdown }] };
+export function markdownContent(markdown: string, notification = markdownToMrkdwn(markdown)): SlackContent {
+  return { text: notification, blocks: [{ type: "markdown", text: markdown }] };
 }
 
 /**
  * The fallback content: mrkdwn text and no blocks. On chat.update the empty list matters: "If you
  * don't include this field, the message's previous blocks will be retained" (chat.update docs).
  */
-export function mrkdwnContent(markdown: string): SlackContent {
-  return { text: markdownToMrkdwn(markdown), blocks: [] };
+export function mrkdwnContent(notification: string): SlackContent {
+  return { text: notification, blocks: [] };
 }
 
 /** The Slack error code when `err` says Slack refused a markdown block, else undefined. */
@@ -58,15 +95,16 @@ function markdownRefusal(err: unknown): string | undefined {
  */
 export async function sendMarkdown<T>(
   markdown: string,
+  notification: string,
   send: (content: SlackContent) => Promise<T>,
   refused: (code: string) => void,
 ): Promise<T> {
   try {
-    return await send(markdownContent(markdown));
+    return await send(markdownContent(markdown, notification));
   } catch (err) {
     const code = markdownRefusal(err);
     if (code === undefined) throw err;
     refused(code);
-    return send(mrkdwnContent(markdown));
+    return send(mrkdwnContent(notification));
   }
 }

@@ -26,7 +26,7 @@ import {
   THINKING_STATUS_REFRESH_MS,
 } from "./limits.ts";
 import { appendIndicator } from "../../src/reply/markdown/indicator.ts";
-import { sendMarkdown, slackMarkdown, type SlackContent } from "./markdown.ts";
+import { sendMarkdown, SlackFormatter, type SlackContent } from "./markdown.ts";
 
 /** Shown after the text while a classic (post + update) message is still being written. */
 export const CLASSIC_STREAMING_INDICATOR = " ▍";
@@ -98,6 +98,7 @@ export class SlackReplySurface implements ReplySurface {
   private readonly sent = new Map<string, SentMessage>();
   private lastStatusAt = -Infinity;
   private readonly now: () => number;
+  private readonly formatter = new SlackFormatter();
 
   constructor(
     private readonly where: SlackReplyAddress,
@@ -132,7 +133,7 @@ export class SlackReplySurface implements ReplySurface {
   }
 
   format(markdown: string, indicator = ""): string {
-    return slackMarkdown(markdown, indicator);
+    return this.formatter.format(markdown, indicator);
   }
 
   async showThinking(): Promise<void> {
@@ -196,7 +197,7 @@ export class SlackReplySurface implements ReplySurface {
         unfurl_media: false,
       });
     try {
-      const res = await sendMarkdown(shown, post, (code) => this.markdownRefused("chat.postMessage", code));
+      const res = await sendMarkdown(shown, this.formatter.notification(shown), post, (code) => this.markdownRefused("chat.postMessage", code));
       if (!res.ts) throw new PalaverError("surface_failed", "chat.postMessage returned no ts");
       this.sent.set(res.ts, { transport: "classic", streamed: "" });
       return this.id(res.ts);
@@ -265,7 +266,7 @@ export class SlackReplySurface implements ReplySurface {
   private async update(ts: string, text: string): Promise<void> {
     try {
       const update = (content: SlackContent) => this.deps.client.chat.update({ channel: this.where.channel, ts, ...content });
-      await sendMarkdown(text, update, (code) => this.markdownRefused("chat.update", code));
+      await sendMarkdown(text, this.formatter.notification(text), update, (code) => this.markdownRefused("chat.update", code));
     } catch (err) {
       throw this.failure("chat.update", err);
     }

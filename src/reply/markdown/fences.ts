@@ -1,9 +1,10 @@
 // Which fenced code block is still open at the end of a text: a reply being streamed or split
-// ends wherever the tokens stopped, often inside a code block. The mdast tree cannot tell an
-// unclosed fence from a closed one, so this reads micromark's tokens: a closed block has two
-// fences (opening and closing), an open one only its opening fence.
-import { parse, postprocess, preprocess } from "micromark";
-import { gfm } from "micromark-extension-gfm";
+// ends wherever the tokens stopped, often inside a code block. Read from the syntax tree: the
+// last leaf is a fenced code block, and its last source line is not a closing fence (CommonMark:
+// the same fence character, at least as many as opened it, nothing else but container markers).
+import type { Root } from "mdast";
+import { lastLeaf } from "./leaf.ts";
+import { parseMarkdown } from "./parse.ts";
 
 export interface OpenFence {
   /** The fence sequence that opened the block, e.g. "```" or "~~~~". */
@@ -14,43 +15,16 @@ export interface OpenFence {
   closing: string;
 }
 
-interface Fenced {
-  fences: number;
-  marker: string;
-  openingStart: number;
-  sequenceStart: number;
-  end: number;
-}
+const count = (text: string, ch: string) => [...text].filter((c) => c === ch).length;
 
-function events(markdown: string) {
-  const chunks = preprocess()(markdown, undefined, true);
-  return postprocess(parse({ extensions: [gfm()] }).document().write(chunks));
-}
-
-/** The fenced code block open at the end of `markdown`, if any. */
-export function openFenceAtEnd(markdown: string): OpenFence | undefined {
-  let last: Fenced | undefined;
-  let current: Fenced | undefined;
-  for (const [kind, token] of events(markdown)) {
-    if (token.type === "codeFenced") {
-      if (kind === "enter") current = { fences: 0, marker: "", openingStart: token.start.offset, sequenceStart: -1, end: -1 };
-      else if (current) {
-        current.end = token.end.offset;
-        last = current;
-        current = undefined;
-      }
-    } else if (current && kind === "enter" && token.type === "codeFencedFence") {
-      current.fences++;
-    } else if (current && kind === "enter" && token.type === "codeFencedFenceSequence" && current.fences === 1) {
-      current.marker = markdown.slice(token.start.offset, token.end.offset);
-      current.sequenceStart = token.start.offset;
-    }
-  }
-  if (!last || last.fences !== 1 || last.end !== markdown.length) return undefined;
-  const lineStart = markdown.lastIndexOf("\n", last.sequenceStart - 1) + 1;
-  const lineEnd = markdown.indexOf("\n", last.sequenceStart);
-  const opening = markdown.slice(last.sequenceStart, lineEnd < 0 ? markdown.length : lineEnd).trimEnd();
-  return { marker: last.marker, opening, closing: containerIndent(markdown.slice(lineStart, last.sequenceStart)) + last.marker };
+/** True when `line` closes a block opened by `fence` on a line whose containers were `prefix`. */
+function closes(line: string, fence: string, prefix: string): boolean {
+  const trimmed = line.trimEnd();
+  let start = trimmed.length;
+  while (start > 0 && trimmed[start - 1] === fence[0]) start--;
+  if (trimmed.length - start < fence.length) return false;
+  const before = trimmed.slice(0, start);
+  return [...before].every((c) => c === ">" || c === " " || c === "\t") && count(before, ">") === count(prefix, ">");
 }
 
 /**
@@ -63,9 +37,31 @@ function containerIndent(prefix: string): string {
   return out;
 }
 
+/** The fenced code block open at the end of `markdown` (whose tree is `root`), if any. */
+export function openFenceAtEnd(markdown: string, root: Root = parseMarkdown(markdown)): OpenFence | undefined {
+  const leaf = lastLeaf(root);
+  if (leaf?.type !== "code" || !leaf.position) return undefined;
+  const start = leaf.position.start.offset!;
+  const end = leaf.position.end.offset!;
+  const ch = markdown[start];
+  if (ch !== "`" && ch !== "~") return undefined; // indented code has no fence
+  let length = 0;
+  while (markdown[start + length] === ch) length++;
+  const marker = ch.repeat(length);
+  const lineStart = markdown.lastIndexOf("\n", start - 1) + 1;
+  const prefix = markdown.slice(lineStart, start);
+  const openingEnd = markdown.indexOf("\n", start);
+  if (openingEnd >= 0 && openingEnd < end) {
+    const lastLine = markdown.slice(markdown.lastIndexOf("\n", end - 1) + 1, end);
+    if (closes(lastLine, marker, prefix)) return undefined;
+  }
+  const opening = markdown.slice(start, openingEnd < 0 ? markdown.length : openingEnd).trimEnd();
+  return { marker, opening, closing: containerIndent(prefix) + marker };
+}
+
 /** `markdown` with the code block open at its end (if any) closed. */
-export function closeOpenFence(markdown: string): string {
-  const open = openFenceAtEnd(markdown);
+export function closeOpenFence(markdown: string, root?: Root): string {
+  const open = openFenceAtEnd(markdown, root);
   if (!open) return markdown;
   return `${markdown}${markdown.endsWith("\n") ? "" : "\n"}${open.closing}`;
 }

@@ -73,10 +73,10 @@ function textRanges(root: Root): Array<[number, number]> {
  * is kept as written (only word joiners are added), so a longer text of the same reply yields a
  * longer output with the same beginning, as a native stream needs.
  */
-export function defuseMarkdown(markdown: string): string {
+export function defuseMarkdown(markdown: string, root: Root = parseMarkdown(markdown)): string {
   let out = "";
   let copied = 0;
-  for (const [start, end] of textRanges(parseMarkdown(markdown))) {
+  for (const [start, end] of textRanges(root)) {
     for (let i = start; i < end; i++) {
       const ref = referenceAt(markdown, i);
       const width = ref?.length ?? 1;
