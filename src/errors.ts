@@ -17,6 +17,7 @@ export type ErrorCode =
   | "interrupted"
   | "surface_failed"
   | "adapter_failed"
+  | "http_failed"
   | "command_invalid"
   | "internal";
 

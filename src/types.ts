@@ -4,6 +4,7 @@
 // core can post to and edit. The core decides everything else (threading policy, limits, wording).
 // Nothing in this file, or anywhere under src/, may import a platform SDK; test/architecture.test.ts
 // reads the sources to enforce that.
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type Platform = "slack" | "discord" | "console";
 
@@ -163,6 +164,17 @@ export interface BotApi {
   messageDeleted(messageId: PlatformId): void;
   /** Run a /palaver command; resolves to Markdown to show only to the user who ran it. */
   command(request: CommandRequest): Promise<string>;
+  /**
+   * The platform made the adapter wait (HTTP 429, or its client holding a request for a
+   * rate-limit bucket). `method` is the API method or route, never an id of a user or channel.
+   */
+  platformRateLimited(platform: Platform, method: string): void;
+}
+
+/** A path an adapter serves on Palaver's HTTP server (PORT), e.g. Slack's /slack/events. */
+export interface HttpEndpoint {
+  path: string;
+  listener(req: IncomingMessage, res: ServerResponse): void;
 }
 
 export interface Adapter {
@@ -173,4 +185,8 @@ export interface Adapter {
   stop(): Promise<void>;
   /** Rebuild a reply surface from its stored address (crash recovery). */
   reopen(address: string): ReplySurface;
+  /** True while the platform connection is up (GET /readyz). */
+  connected(): boolean;
+  /** Endpoints to serve on Palaver's HTTP server; asked for per request. */
+  endpoints?(): HttpEndpoint[];
 }

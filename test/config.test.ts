@@ -30,6 +30,9 @@ test("malformed values name their variable", () => {
     [{ PALAVER_MAX_TOKENS: "lots" }, /PALAVER_MAX_TOKENS must be a whole number/],
     [{ PALAVER_MAX_TOKENS: "0" }, /PALAVER_MAX_TOKENS must be at least 1/],
     [{ PORT: "99999" }, /PORT must be a port number/],
+    [{ PORT: "http" }, /PORT must be a port number/],
+    [{ METRICS_TOKEN: "short" }, /METRICS_TOKEN must be at least 16 characters/],
+    [{ METRICS_TOKEN: "a long token with spaces" }, /METRICS_TOKEN must not contain spaces/],
     [{ SLACK_BOT_TOKEN: "abc", SLACK_APP_TOKEN: "xapp-1" }, /SLACK_BOT_TOKEN must be a bot token starting with xoxb-/],
     [{ SLACK_BOT_TOKEN: "xoxb-1" }, /SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN/],
     [{ SLACK_APP_TOKEN: "xapp-1" }, /SLACK_BOT_TOKEN is not set/],
@@ -53,7 +56,7 @@ test("platforms are enabled by their credentials; Socket Mode wins when both Sla
   const both = parseConfig({ ...base, SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1", SLACK_SIGNING_SECRET: "s" });
   assert.equal(both.slack?.mode, "socket");
   const http = parseConfig({ ...base, SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s", PORT: "8080" });
-  assert.deepEqual([http.slack?.mode, http.slack?.port], ["http", 8080]);
+  assert.deepEqual([http.slack?.mode, http.port], ["http", 8080]);
   const discord = parseConfig({ ...base, DISCORD_BOT_TOKEN: "t", DISCORD_GUILD_ID: "123" });
   assert.deepEqual(discord.discord, { botToken: "t", apiUrl: undefined, guildId: "123", replyMode: "thread" });
 });
@@ -64,6 +67,9 @@ test("defaults follow design.md", () => {
   assert.equal(c.model, "claude-sonnet-4-6");
   assert.equal(c.claudeMaxRetries, 3);
   assert.equal(c.access.dms, true);
+  assert.equal(c.port, 3000, "the HTTP server (health, metrics) listens on 3000 unless PORT says otherwise");
+  assert.equal(c.metricsToken, undefined);
+  assert.equal(parseConfig({ ...base, METRICS_TOKEN: " 0123456789abcdef " }).metricsToken, "0123456789abcdef");
   assert.deepEqual(parseRate("30/hour"), { count: 30, windowMs: 3_600_000 });
 });
 

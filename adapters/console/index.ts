@@ -46,6 +46,11 @@ export class ConsoleAdapter implements Adapter {
     return this.surface(address);
   }
 
+  /** The terminal is there while the adapter runs. */
+  connected(): boolean {
+    return this.bot !== undefined;
+  }
+
   private surface(address: string): ConsoleSurface {
     return new ConsoleSurface(address, this.options.output, this.options.interactive ? "palaver> " : "");
   }

@@ -8,7 +8,8 @@ async function main(): Promise<number> {
   const loaded = loadConfigOrReport({ LOG_LEVEL: "warn" });
   if (!loaded) return 1;
   const { config, logger } = loaded;
-  const app = await createAppOrReport(config, logger);
+  // No HTTP server: a terminal chat is not a deployment, and it may run beside `npm start`.
+  const app = await createAppOrReport(config, logger, { http: false });
   if (!app) return 1;
   const interactive = Boolean(process.stdin.isTTY);
   const adapter = new ConsoleAdapter({

@@ -7,7 +7,7 @@
 //   commands.ts     /palaver's definition and its translation to the text grammar
 //   interactions.ts answering /palaver (ephemeral, deferred when slow)
 //   ids.ts          Palaver ids for Discord things (encoded and decoded only here)
-import { Events, type ChatInputCommandInteraction, type Client, type Message } from "discord.js";
+import { Events, RESTEvents, Status, type ChatInputCommandInteraction, type Client, type Message, type RateLimitData } from "discord.js";
 import type { DiscordConfig } from "../../src/runtime/config.ts";
 import { maskSecret } from "../../src/runtime/config.ts";
 import { PalaverError } from "../../src/errors.ts";
@@ -70,6 +70,13 @@ export class DiscordAdapter implements Adapter {
     client.on(Events.Error, (err) => this.logger.error({ err }, "discord: client error"));
     client.on(Events.ShardError, (err) => this.logger.warn({ err }, "discord: gateway connection error (discord.js reconnects)"));
     client.on(Events.Warn, (message) => this.logger.warn({ message }, "discord: warning"));
+    // Emitted each time discord.js holds a request for a rate-limit bucket, which includes the
+    // retry after a 429 (discord.js REST, RESTEvents.RateLimited). `route` has its ids replaced
+    // by ":id", so it is a bounded label.
+    client.rest.on(RESTEvents.RateLimited, (info: RateLimitData) => {
+      this.logger.warn({ route: info.route, method: info.method, retryAfterMs: info.retryAfter, global: info.global }, "discord: rate limited; waiting");
+      bot.platformRateLimited("discord", `${info.method.toUpperCase()} ${info.route}`);
+    });
 
     const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
     try {
@@ -97,6 +104,12 @@ export class DiscordAdapter implements Adapter {
     // The core drained its replies before stopping adapters: wait for our handlers to return.
     await Promise.allSettled([...this.running]);
     await this.client.destroy();
+  }
+
+  /** Connected while every gateway shard is READY (a resume or reconnect in progress is not). */
+  connected(): boolean {
+    const shards = this.client.ws.shards;
+    return !this.stopping && this.client.isReady() && shards.size > 0 && shards.every((shard) => shard.status === Status.Ready);
   }
 
   reopen(address: string): ReplySurface {

@@ -1,12 +1,12 @@
 // The Slack adapter: real Bolt in Socket Mode or HTTP mode, translating events for the core and
 // giving it reply surfaces. Listeners ack at once (Bolt acks Events API deliveries before running
 // them; the slash command acks first thing), then do the slow work.
-import type { Server } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type AllMiddlewareArgs } from "@slack/bolt";
 import type { SlackConfig } from "../../src/runtime/config.ts";
 import { describeError, PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/runtime/log.ts";
-import type { Adapter, BotApi, ReplySurface } from "../../src/types.ts";
+import type { Adapter, BotApi, HttpEndpoint, ReplySurface } from "../../src/types.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { COMMAND_NAME, toCommandRequest, type SlashCommandPayload } from "./command.ts";
 import { decodeAddress, type SlackReplyAddress } from "./ids.ts";
@@ -19,7 +19,7 @@ import { UserDirectory } from "./users.ts";
 import { bodyTeam, readMessage } from "./wire.ts";
 import { Budgets } from "../../src/reply/rate-budgets.ts";
 import type { RateBudget } from "../../src/types.ts";
-import type { StreamCallLimiter } from "./surface.ts";
+import type { StreamCallLimiter } from "./stream-transport.ts";
 
 /** Path Slack posts Events API and slash-command requests to in HTTP mode. */
 export const EVENTS_PATH = "/slack/events";
@@ -51,8 +51,12 @@ export class SlackAdapter implements Adapter {
   private readonly streamBudgets = new Budgets();
   private readonly users: UserDirectory;
   private app?: App;
+  private bot?: BotApi;
   private socket?: SocketModeReceiver;
-  private server?: Server;
+  /** HTTP mode: Bolt's receiver, mounted on Palaver's own HTTP server (endpoints()). */
+  private receiver?: HTTPReceiver;
+  /** Socket Mode: true between Slack's `hello` and the socket closing. */
+  private socketOpen = false;
 
   constructor(
     private readonly config: SlackConfig,
@@ -67,18 +71,45 @@ export class SlackAdapter implements Adapter {
     });
     this.client.on(webApi.WebClientEvent.RATE_LIMITED, (retryAfterSeconds: number, { url }: { url: string }) => {
       this.logger.warn({ url, retryAfterSeconds }, "slack rate limited; waiting as Slack asked");
+      this.bot?.platformRateLimited("slack", apiMethodOf(url));
     });
     this.capabilities = new WorkspaceCapabilities(options.nativeStreaming ?? true);
     this.users = new UserDirectory(this.client, logger);
   }
 
-  /** The port the HTTP receiver listens on (HTTP mode, after start). */
-  get port(): number | undefined {
-    const address = this.server?.address();
-    return typeof address === "object" && address !== null ? address.port : undefined;
+  /**
+   * Connected: in Socket Mode while the WebSocket is open (from Slack's `hello` until it closes;
+   * the client reconnects by itself); in HTTP mode once started, since Slack calls us.
+   */
+  connected(): boolean {
+    if (!this.app) return false;
+    return this.config.mode === "socket" ? this.socketOpen : true;
+  }
+
+  /**
+   * HTTP mode: /slack/events on Palaver's server. Bolt's HTTPReceiver exposes its request
+   * listener for exactly this (docs.slack.dev/tools/bolt-js/reference/classes/HTTPReceiver,
+   * "requestListener: RequestListener"). Until start() has built it, Slack gets a 503 and
+   * retries the delivery (docs.slack.dev/apis/events-api, "Retries").
+   */
+  endpoints(): HttpEndpoint[] {
+    if (this.config.mode !== "http") return [];
+    return [
+      {
+        path: EVENTS_PATH,
+        listener: (req: IncomingMessage, res: ServerResponse) => {
+          if (this.receiver && this.app) {
+            this.receiver.requestListener(req, res);
+            return;
+          }
+          res.writeHead(503, { "content-type": "text/plain" }).end("Palaver is starting\n");
+        },
+      },
+    ];
   }
 
   async start(bot: BotApi): Promise<void> {
+    this.bot = bot;
     const auth = await this.client.auth.test().catch((err: unknown) => {
       throw new PalaverError("adapter_failed", `Slack auth.test failed (check SLACK_BOT_TOKEN): ${describeError(err).message}`, {
         cause: err,
@@ -98,16 +129,19 @@ export class SlackAdapter implements Adapter {
     };
     const app = this.buildApp(auth.user_id, auth.bot_id);
     this.register(app, bot, me);
-    this.app = app;
-    if (this.config.mode === "socket") {
+    if (this.socket) {
+      const client = this.socket.client;
+      client.on("connected", () => (this.socketOpen = true));
+      client.on("close", () => (this.socketOpen = false));
+      client.on("reconnecting", () => this.logger.info("slack: Socket Mode reconnecting"));
       await app.start();
-    } else {
-      this.server = (await app.start(this.config.port)) as Server;
     }
+    // HTTP mode: nothing to start; the receiver is served on Palaver's server from now on.
+    this.app = app;
     this.logger.info(
       {
         mode: this.config.mode,
-        ...(this.config.mode === "http" ? { port: this.port, path: EVENTS_PATH } : {}),
+        ...(this.config.mode === "http" ? { path: EVENTS_PATH } : {}),
         bot: `@${auth.user} (${auth.user_id})`,
         workspace: `${auth.team} (${auth.team_id})`,
       },
@@ -122,10 +156,9 @@ export class SlackAdapter implements Adapter {
     if (this.socket) {
       // Bolt's SocketModeReceiver.stop() does not wait for the socket to close; the client does.
       await this.socket.client.disconnect();
-    } else {
-      await app.stop();
+      this.socketOpen = false;
     }
-    this.server = undefined;
+    // HTTP mode: Palaver's server stops taking requests itself, after every adapter stopped.
   }
 
   reopen(address: string): ReplySurface {
@@ -175,13 +208,13 @@ export class SlackAdapter implements Adapter {
       return new App({ ...common, receiver: this.socket });
     }
     if (!this.config.signingSecret) throw new PalaverError("config_invalid", "HTTP mode needs SLACK_SIGNING_SECRET");
-    const receiver = new HTTPReceiver({
+    // Never started (it would open its own server): endpoints() mounts its request listener.
+    this.receiver = new HTTPReceiver({
       signingSecret: this.config.signingSecret,
       endpoints: EVENTS_PATH,
-      port: this.config.port,
       logger,
     });
-    return new App({ ...common, receiver });
+    return new App({ ...common, receiver: this.receiver });
   }
 
   private register(app: App, bot: BotApi, me: SlackIdentity): void {
@@ -247,4 +280,10 @@ export class SlackAdapter implements Adapter {
       );
     }
   }
+}
+
+/** "https://slack.com/api/chat.update" → "chat.update" (a bounded label, never an id). */
+export function apiMethodOf(url: string): string {
+  const last = url.split("?")[0]!.split("/").filter((p) => p !== "").pop();
+  return last && /^[a-z]+(\.[a-zA-Z]+)+$/.test(last) ? last : "unknown";
 }

@@ -1,18 +1,17 @@
-// One reply in a Slack thread. Two transports:
-//   stream   — Slack's native streaming: chat.startStream (post), chat.appendStream (edits, sending
-//              only what is new), chat.stopStream (final edit). Slack renders the Markdown itself
-//              and shows its own typing affordance, so no streaming indicator is appended.
-//   classic  — chat.postMessage + chat.update with the whole text as a markdown block (markdown.ts).
+// One reply in a Slack thread, on one of two transports behind this one surface:
+//   stream   — Slack's native streaming (stream-transport.ts). No streaming indicator is appended:
+//              Slack shows its own typing affordance.
+//   classic  — chat.postMessage + chat.update with the whole text (classic-transport.ts).
 // A reply starts on the stream transport when the workspace supports it. Any failed stream call
 // moves the reply to classic for good, and the message in question is repaired with one
 // chat.update carrying the full text: a full replacement is idempotent, so text is neither lost
 // nor repeated even when we cannot tell whether the failed call reached Slack.
 //
-// format() returns Claude's Markdown with mentions defused (and the indicator placed outside code).
-// Both transports send that Markdown, so the core's stored text means the same thing
+// format() returns Claude's Markdown with mentions defused and the indicator placed outside code
+// (markdown.ts). Both transports send that Markdown, so the core's stored text means the same thing
 // whichever transport a message ended on, including after a crash (reopen) or a fallback halfway
 // through a message.
-import { webApi } from "@slack/bolt";
+import type { webApi } from "@slack/bolt";
 import { PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/runtime/log.ts";
 import type { PlatformId, ReplySurface, SurfaceLimits } from "../../src/types.ts";
@@ -25,8 +24,12 @@ import {
   postBudget,
   THINKING_STATUS_REFRESH_MS,
 } from "./limits.ts";
+import { describeSlackError, slackErrorCode } from "./errors.ts";
+import { ClassicTransport } from "./classic-transport.ts";
 import { appendIndicator } from "../../src/reply/markdown/indicator.ts";
-import { sendMarkdown, SlackFormatter, type SlackContent } from "./markdown.ts";
+import { SlackFormatter } from "./markdown.ts";
+import { StreamTransport, type OpenStream, type StreamCallLimiter } from "./stream-transport.ts";
+
 
 /** Shown after the text while a classic (post + update) message is still being written. */
 export const CLASSIC_STREAMING_INDICATOR = " ▍";
@@ -54,14 +57,6 @@ export class WorkspaceCapabilities {
   }
 }
 
-/** One Slack method's shared rate window (the core's budgets, see src/reply/rate-budgets.ts). */
-export interface StreamCallLimiter {
-  /** Take a slot if one is free now; never waits. */
-  tryAcquire(): boolean;
-  /** Wait for a slot. */
-  acquire(): Promise<void>;
-}
-
 export interface SurfaceDeps {
   client: webApi.WebClient;
   logger: Logger;
@@ -74,30 +69,15 @@ export interface SurfaceDeps {
 
 type Transport = "stream" | "classic";
 
-interface SentMessage {
-  transport: Transport;
-  /** Stream transport: the Markdown Slack has received so far. */
-  streamed: string;
-}
-
-export function slackErrorCode(err: unknown): string | undefined {
-  if (err instanceof Error && "code" in err && err.code === webApi.ErrorCode.PlatformError) {
-    const data = (err as webApi.WebAPIPlatformError).data;
-    return typeof data.error === "string" ? data.error : "unknown_error";
-  }
-  return undefined;
-}
-
-function describe(err: unknown): string {
-  return slackErrorCode(err) ?? (err instanceof Error ? err.message : String(err));
-}
-
 export class SlackReplySurface implements ReplySurface {
   readonly address: string;
   private transport: Transport;
-  private readonly sent = new Map<string, SentMessage>();
+  /** Every message this surface sent, by ts; a value means the message is still an open stream. */
+  private readonly sent: Map<string, OpenStream | undefined> = new Map();
   private lastStatusAt = -Infinity;
   private readonly now: () => number;
+  private readonly stream: StreamTransport;
+  private readonly classic: ClassicTransport;
   private readonly formatter = new SlackFormatter();
 
   constructor(
@@ -107,28 +87,22 @@ export class SlackReplySurface implements ReplySurface {
   ) {
     this.address = encodeAddress(where);
     this.now = deps.now ?? Date.now;
+    this.stream = new StreamTransport(deps.client, where, deps.streamStops, deps.logger);
+    this.classic = new ClassicTransport(deps.client, where.channel, where.threadTs, deps.logger);
     // A reopened reply only finishes what a crashed process left: whole-text updates are safest.
     this.transport = !options.reopened && deps.capabilities.nativeStreaming ? "stream" : "classic";
   }
 
   get limits(): SurfaceLimits {
     const { team, channel } = this.where;
-    if (this.transport === "stream") {
-      return {
-        maxMessageLength: MAX_MESSAGE_CHARS,
-        editIntervalMs: EDIT_INTERVAL_MS,
-        editBudgets: [appendStreamBudget(team)],
-        // A stream start is also a message in the channel: it shares chat.postMessage's pace.
-        postBudgets: [postBudget(team, channel)],
-        streamingIndicator: "",
-      };
-    }
+    const streaming = this.transport === "stream";
     return {
       maxMessageLength: MAX_MESSAGE_CHARS,
       editIntervalMs: EDIT_INTERVAL_MS,
-      editBudgets: [chatUpdateBudget(team)],
+      editBudgets: [streaming ? appendStreamBudget(team) : chatUpdateBudget(team)],
+      // A stream start is also a message in the channel: it shares chat.postMessage's pace.
       postBudgets: [postBudget(team, channel)],
-      streamingIndicator: CLASSIC_STREAMING_INDICATOR,
+      streamingIndicator: streaming ? "" : CLASSIC_STREAMING_INDICATOR,
     };
   }
 
@@ -151,7 +125,7 @@ export class SlackReplySurface implements ReplySurface {
       // Slack said no (an old install without the scope, a kind of conversation it does not
       // support): stop asking there. A network failure is retried at the core's next refresh.
       if (slackErrorCode(err) !== undefined) caps.statusRefused.add(kind);
-      throw new PalaverError("surface_failed", `Slack assistant.threads.setStatus failed: ${describe(err)}`, { cause: err });
+      throw new PalaverError("surface_failed", `Slack assistant.threads.setStatus failed: ${describeSlackError(err)}`, { cause: err });
     }
   }
 
@@ -168,16 +142,9 @@ export class SlackReplySurface implements ReplySurface {
     }
     if (this.transport === "stream" && !final) {
       try {
-        const res = await this.deps.client.chat.startStream({
-          channel: this.where.channel,
-          thread_ts: this.where.threadTs,
-          markdown_text: text,
-          recipient_user_id: this.where.recipientUser,
-          recipient_team_id: this.where.recipientTeam,
-        });
-        if (!res.ts) throw new PalaverError("surface_failed", "chat.startStream returned no ts");
-        this.sent.set(res.ts, { transport: "stream", streamed: text });
-        return this.id(res.ts);
+        const ts = await this.stream.start(text);
+        this.sent.set(ts, { streamed: text });
+        return this.id(ts);
       } catch (err) {
         // Nothing is known to be on screen: post the text the classic way instead.
         this.fallBack("chat.startStream", err);
@@ -187,23 +154,9 @@ export class SlackReplySurface implements ReplySurface {
     // Text meant for a stream carries no indicator; on the classic transport a message that is
     // still being written shows one.
     const shown = fellBack && !final ? appendIndicator(text, CLASSIC_STREAMING_INDICATOR) : text;
-    const post = ({ text: notification, blocks }: SlackContent) =>
-      this.deps.client.chat.postMessage({
-        channel: this.where.channel,
-        thread_ts: this.where.threadTs,
-        text: notification,
-        ...(blocks.length > 0 ? { blocks } : {}),
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-    try {
-      const res = await sendMarkdown(shown, this.formatter.notification(shown), post, (code) => this.markdownRefused("chat.postMessage", code));
-      if (!res.ts) throw new PalaverError("surface_failed", "chat.postMessage returned no ts");
-      this.sent.set(res.ts, { transport: "classic", streamed: "" });
-      return this.id(res.ts);
-    } catch (err) {
-      throw this.failure("chat.postMessage", err);
-    }
+    const ts = await this.classic.post(shown, this.formatter.notification(shown));
+    this.sent.set(ts, undefined);
+    return this.id(ts);
   }
 
   async edit(messageId: PlatformId, text: string, final: boolean): Promise<void> {
@@ -211,84 +164,37 @@ export class SlackReplySurface implements ReplySurface {
     if (ref.channel !== this.where.channel || ref.team !== this.where.team) {
       throw new PalaverError("surface_failed", `message ${messageId} is not in this reply's channel`);
     }
-    const sent = this.sent.get(ref.ts);
-    if (sent?.transport === "stream") {
-      if (await this.editStream(ref.ts, sent, text, final)) return;
-      await this.update(ref.ts, final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR));
+    const open = this.sent.get(ref.ts);
+    if (open !== undefined) {
+      const result = await this.stream.extend(ref.ts, open, text, final);
+      if (result.ok) {
+        if (final) this.sent.set(ref.ts, undefined);
+        return;
+      }
+      this.fallBack(result.method, result.err);
+      // Whatever state the stream is in, end it so the message takes a plain update.
+      await this.stream.stopAbandoned(ref.ts);
+      this.sent.set(ref.ts, undefined);
+      const shown = final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR);
+      await this.classic.update(ref.ts, shown, this.formatter.notification(shown));
       return;
-    } else if (sent === undefined) {
+    }
+    if (!this.sent.has(ref.ts)) {
       // A message this process did not send (reopened after a crash): if it is a native stream
       // that was never stopped, stop it so the update below can replace its text.
-      await this.stopAbandonedStream(ref.ts);
+      await this.stream.stopAbandoned(ref.ts);
     }
-    await this.update(ref.ts, text);
-  }
-
-  /** True when the stream took the edit; false when the caller must update the whole text. */
-  private async editStream(ts: string, sent: SentMessage, text: string, final: boolean): Promise<boolean> {
-    const client = this.deps.client;
-    const channel = this.where.channel;
-    if (text.startsWith(sent.streamed)) {
-      const delta = text.slice(sent.streamed.length);
-      try {
-        if (final) {
-          await this.deps.streamStops.acquire();
-          await client.chat.stopStream({ channel, ts, ...(delta ? { markdown_text: delta } : {}) });
-          sent.transport = "classic";
-        } else if (delta) {
-          await client.chat.appendStream({ channel, ts, markdown_text: delta });
-        }
-        sent.streamed = text;
-        return true;
-      } catch (err) {
-        this.fallBack(final ? "chat.stopStream" : "chat.appendStream", err);
-      }
-    } else {
-      this.fallBack("chat.appendStream", new Error("the new text does not extend the streamed text"));
-    }
-    // Whatever state the stream is in, end it so the message takes a plain update.
-    await this.stopAbandonedStream(ts);
-    sent.transport = "classic";
-    return false;
-  }
-
-  private async stopAbandonedStream(ts: string): Promise<void> {
-    await this.deps.streamStops.acquire();
-    try {
-      await this.deps.client.chat.stopStream({ channel: this.where.channel, ts });
-    } catch (err) {
-      // Expected for messages that are not (or no longer) streaming; the update that follows sets
-      // the whole text either way, so nothing is left half done.
-      this.deps.logger.debug({ ts, error: describe(err) }, "slack stopStream before update");
-    }
-  }
-
-  private async update(ts: string, text: string): Promise<void> {
-    try {
-      const update = (content: SlackContent) => this.deps.client.chat.update({ channel: this.where.channel, ts, ...content });
-      await sendMarkdown(text, this.formatter.notification(text), update, (code) => this.markdownRefused("chat.update", code));
-    } catch (err) {
-      throw this.failure("chat.update", err);
-    }
-  }
-
-  private markdownRefused(method: string, code: string): void {
-    this.deps.logger.warn({ method, error: code, channel: this.where.channel }, "slack refused the markdown block; sending mrkdwn text");
+    await this.classic.update(ref.ts, text, this.formatter.notification(text));
   }
 
   private fallBack(method: string, err: unknown): void {
     const code = slackErrorCode(err);
     if (code !== undefined && STREAMING_UNAVAILABLE.has(code)) this.deps.capabilities.nativeStreaming = false;
     this.deps.logger.warn(
-      { method, error: describe(err), channel: this.where.channel, thread: this.where.threadTs },
+      { method, error: describeSlackError(err), channel: this.where.channel, thread: this.where.threadTs },
       "slack native streaming failed; this reply continues with post + update",
     );
     this.transport = "classic";
-  }
-
-  private failure(method: string, err: unknown): PalaverError {
-    if (err instanceof PalaverError) return err;
-    return new PalaverError("surface_failed", `Slack ${method} failed: ${describe(err)}`, { cause: err });
   }
 
   private id(ts: string): PlatformId {

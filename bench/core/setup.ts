@@ -20,6 +20,7 @@ export async function startApp(claudeUrl: string, env: Record<string, string> = 
     ANTHROPIC_BASE_URL: claudeUrl,
     DATABASE_PATH: db.file,
     LOG_LEVEL: "silent",
+    PORT: "0",
     ...env,
   });
   const app = await App.create(config, { logger: silentLogger() });

@@ -13,6 +13,11 @@ import { usdToMicros } from "../claude/money.ts";
 import { SpendTotals, type SpendRow } from "./spend-totals.ts";
 import type { Db } from "../store/db.ts";
 import { windowAt, type TimeWindow, type WindowPeriod } from "./utc-windows.ts";
+import { BudgetStore, type BudgetRow } from "../store/budgets.ts";
+import { ReservationLedger, type Reservation } from "./reservations.ts";
+
+export type { BudgetRow } from "../store/budgets.ts";
+export type { Reservation } from "./reservations.ts";
 
 export type BudgetScopeKind = "workspace" | "channel" | "user";
 export type BudgetPeriod = WindowPeriod;
@@ -54,60 +59,19 @@ export interface EnvDefault {
   limitMicros: number;
 }
 
-/** A budget row as stored. */
-export interface BudgetRow {
-  limitMicros: number;
-  setBy: string;
-  setAt: number;
-}
-
-/** Estimates held by one admitted request; release() is idempotent. */
-export class Reservation {
-  private released = false;
-
-  constructor(
-    private readonly held: Map<string, number>,
-    private readonly keys: string[],
-    readonly micros: number,
-  ) {}
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    for (const key of this.keys) {
-      const left = (this.held.get(key) ?? 0) - this.micros;
-      if (left > 0) this.held.set(key, left);
-      else this.held.delete(key);
-    }
-  }
-}
-
 export class SpendingBudgets {
   /** Micro-dollars reserved by requests in flight, by "kind:id". */
-  private readonly held = new Map<string, number>();
+  private readonly ledger = new ReservationLedger();
   private readonly totals: SpendTotals;
-  private readonly stmts;
+  private readonly rows: BudgetStore;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly defaults: Config["budgets"],
     private readonly clock: Clock,
   ) {
     this.totals = new SpendTotals(db);
-    this.stmts = {
-      rows: db.prepare<[string, string], { period: BudgetPeriod; limit_micros: number; set_by: string; set_at: number }>(
-        "SELECT period, limit_micros, set_by, set_at FROM budgets WHERE scope_kind = ? AND scope_id = ?",
-      ),
-      get: db.prepare<[string, string, string], { limit_micros: number; set_by: string; set_at: number }>(
-        "SELECT limit_micros, set_by, set_at FROM budgets WHERE scope_kind = ? AND scope_id = ? AND period = ?",
-      ),
-      upsert: db.prepare(
-        `INSERT INTO budgets (scope_kind, scope_id, period, limit_micros, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (scope_kind, scope_id, period) DO UPDATE
-         SET limit_micros = excluded.limit_micros, set_by = excluded.set_by, set_at = excluded.set_at`,
-      ),
-      delete: db.prepare("DELETE FROM budgets WHERE scope_kind = ? AND scope_id = ? AND period = ?"),
-    };
+    this.rows = new BudgetStore(db);
   }
 
   /** The environment's default for a scope and period, if it sets one. */
@@ -127,7 +91,7 @@ export class SpendingBudgets {
     const limits: LimitInForce[] = [];
     for (const scope of BUDGET_SCOPES) {
       const scopeId = scopeIdOf(target, scope);
-      const rows = this.stmts.rows.all(scope, scopeId);
+      const rows = this.rows.rows(scope, scopeId);
       for (const period of BUDGET_PERIODS) {
         const row = rows.find((r) => r.period === period);
         if (row) {
@@ -135,8 +99,8 @@ export class SpendingBudgets {
             scope,
             scopeId,
             period,
-            limitMicros: row.limit_micros,
-            source: { kind: "set", setBy: row.set_by, setAt: row.set_at },
+            limitMicros: row.limitMicros,
+            source: { kind: "set", setBy: row.setBy, setAt: row.setAt },
           });
           continue;
         }
@@ -164,7 +128,7 @@ export class SpendingBudgets {
       return {
         ...limit,
         spentMicros: limit.period === "daily" ? spend.daily : spend.monthly,
-        reservedMicros: this.held.get(key) ?? 0,
+        reservedMicros: this.ledger.heldBy(key),
         window: windowAt(limit.period, now),
       };
     });
@@ -185,36 +149,26 @@ export class SpendingBudgets {
     if (exhausted.length > 0) return { ok: false, refusal: mostBinding(exhausted) };
     const keys = BUDGET_SCOPES.map((scope) => holdKey(scope, scopeIdOf(target, scope)));
     const micros = Math.max(0, Math.round(estimateMicros));
-    for (const key of keys) this.held.set(key, (this.held.get(key) ?? 0) + micros);
-    return { ok: true, reservation: new Reservation(this.held, keys, micros) };
+    return { ok: true, reservation: this.ledger.hold(keys, micros) };
   }
 
   /** Total of all estimates currently held (for tests and diagnostics). */
   reservedMicros(scope: BudgetScopeKind, scopeId: string): number {
-    return this.held.get(holdKey(scope, scopeId)) ?? 0;
+    return this.ledger.heldBy(holdKey(scope, scopeId));
   }
 
   get(scope: BudgetScopeKind, scopeId: string, period: BudgetPeriod): BudgetRow | undefined {
-    const row = this.stmts.get.get(scope, scopeId, period);
-    return row ? { limitMicros: row.limit_micros, setBy: row.set_by, setAt: row.set_at } : undefined;
+    return this.rows.get(scope, scopeId, period);
   }
 
   /** Set a limit; returns the row it replaced, if any. */
   set(scope: BudgetScopeKind, scopeId: string, period: BudgetPeriod, limitMicros: number, setBy: string): BudgetRow | undefined {
-    return this.db.transaction(() => {
-      const old = this.get(scope, scopeId, period);
-      this.stmts.upsert.run(scope, scopeId, period, limitMicros, setBy, this.clock.now());
-      return old;
-    })();
+    return this.rows.set(scope, scopeId, period, limitMicros, setBy, this.clock.now());
   }
 
   /** Remove a limit set at run time (the environment's default applies again); returns it. */
   clear(scope: BudgetScopeKind, scopeId: string, period: BudgetPeriod): BudgetRow | undefined {
-    return this.db.transaction(() => {
-      const old = this.get(scope, scopeId, period);
-      this.stmts.delete.run(scope, scopeId, period);
-      return old;
-    })();
+    return this.rows.clear(scope, scopeId, period);
   }
 }
 

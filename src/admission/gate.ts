@@ -10,6 +10,7 @@ import type { PriceTable } from "../claude/pricing.ts";
 import { UserRateLimiter } from "./user-rate.ts";
 import type { Db } from "../store/db.ts";
 import type { InboundMessage } from "../types.ts";
+import { noMetrics, type Metrics } from "../ops/metrics.ts";
 
 /** Held while a Claude request is in flight; released once its usage is recorded. */
 export interface Admission {
@@ -29,6 +30,7 @@ export interface GateDeps {
   db: Db;
   clock: Clock;
   prices: PriceTable;
+  metrics?: Metrics;
 }
 
 export class Gate {
@@ -66,7 +68,10 @@ export class Gate {
 
     const target = { workspaceId: message.workspaceId, channelId: message.channelId, userId: message.author.id };
     const check = this.spending.reserve(target, this.estimateMicros(request));
-    if (!check.ok) return { ok: false, reply: budgetRefusal(check.refusal, this.deps.clock.now()) };
+    if (!check.ok) {
+      (this.deps.metrics ?? noMetrics).budgetRefused(check.refusal.scope);
+      return { ok: false, reply: budgetRefusal(check.refusal, this.deps.clock.now()) };
+    }
     this.rate?.record(message.author.id);
     return { ok: true, admission: check.reservation };
   }

@@ -1,7 +1,9 @@
 // Money in Palaver is integer micro-dollars (1 USD = 1,000,000 µ$), as the usage and budgets
 // tables store it: sums of many small request costs stay exact, which floats would not.
 // (src/claude/pricing.ts turns tokens into micro-dollars; this file parses and prints amounts.)
-import { MICROS_PER_USD } from "./pricing.ts";
+
+/** Micro-dollars in one dollar: the unit every stored amount is counted in. */
+export const MICROS_PER_USD = 1_000_000;
 
 /** The largest budget an admin may set (issue 5: "Amounts are dollars, 0 to 1,000,000"). */
 export const MAX_BUDGET_USD = 1_000_000;

@@ -5,9 +5,9 @@
 import fs from "node:fs";
 import { z } from "zod";
 import { PalaverError } from "../errors.ts";
+import { MICROS_PER_USD } from "./money.ts";
 
-/** Micro-dollars per US dollar: money is stored as integers to keep sums exact. */
-export const MICROS_PER_USD = 1_000_000;
+/** Prices are quoted per million tokens. */
 const TOKENS_PER_MTOK = 1_000_000;
 
 /** Cache pricing multipliers of the base input price (platform-facts.md, prompt caching). */

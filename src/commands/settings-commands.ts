@@ -3,7 +3,7 @@
 import { DEFAULT_SYSTEM_PROMPT } from "../runtime/config.ts";
 import { scopeId, type Resolved, type SettingKey } from "../context/settings.ts";
 import { formatUsd } from "../claude/money.ts";
-import { MICROS_PER_USD } from "../claude/pricing.ts";
+import { MICROS_PER_USD } from "../claude/money.ts";
 import { actor, notAdmin, setByPhrase, type CommandContext } from "./context.ts";
 
 /**

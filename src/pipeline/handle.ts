@@ -1,7 +1,7 @@
 // The path of one message (design.md): dedupe → gate → sync → history → stream → record.
 // Adapters call `handle()`; everything Palaver decides happens here or in the modules it calls.
 import { randomUUID } from "node:crypto";
-import type { BotApi, CommandRequest, HandleOutcome, InboundMessage, ReplySurface } from "../types.ts";
+import type { BotApi, CommandRequest, HandleOutcome, InboundMessage, Platform, ReplySurface } from "../types.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/log.ts";
@@ -13,14 +13,17 @@ import { UsageRecorder } from "../usage/recorder.ts";
 import { finalReply, stripNote } from "../reply/final-reply.ts";
 import { Settings } from "../context/settings.ts";
 import { PriceTable } from "../claude/pricing.ts";
-import { buildHistory, CHARS_PER_TOKEN, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints, type BuiltHistory } from "../context/history.ts";
-import type { ClaudeClient, ClaudeResult } from "../claude/client.ts";
+import { CONTEXT_MARGIN_TOKENS, estimateTextTokens } from "../context/history.ts";
+import { fitHistory, type FitDeps } from "../context/fit-history.ts";
+import type { ClaudeClient } from "../claude/client.ts";
+import { streamWithContextRetry, type Attempt } from "./context-retry.ts";
 import { Budgets } from "../reply/rate-budgets.ts";
 import { ReplyRenderer } from "../reply/renderer.ts";
 import { KeyedQueue } from "./queue.ts";
 import { Gate } from "../admission/gate.ts";
 import { describeError, PalaverError } from "../errors.ts";
 import * as notes from "../reply/notes.ts";
+import { noMetrics, type Metrics } from "../ops/metrics.ts";
 
 /** Runs /palaver commands (src/commands). */
 export interface CommandRunner {
@@ -38,6 +41,7 @@ export interface BotDeps {
   commands: CommandRunner;
   settings: Settings;
   budgets?: Budgets;
+  metrics?: Metrics;
 }
 
 /**
@@ -53,8 +57,7 @@ const SETUPS_PER_LOOP_TURN = 4;
 /** Orders a reply's parts right after the message they answer (created_at is a REAL). */
 const REPLY_ORDER_EPSILON_MS = 0.001;
 
-/** When the context is exceeded anyway (our estimate is rough), retry once with this share of the budget. */
-const RETRY_BUDGET_FACTOR = 0.5;
+const MS_PER_SECOND = 1000;
 
 export class Bot implements BotApi {
   readonly conversations: ConversationStore;
@@ -62,9 +65,13 @@ export class Bot implements BotApi {
   readonly events: EventLog;
   readonly usage: UsageRecorder;
   readonly budgets: Budgets;
+  private readonly fitDeps: FitDeps;
   private readonly queue = new KeyedQueue();
   private readonly inFlight = new Map<string, AbortController>();
   private readonly warnedModels = new Set<string>();
+  private readonly metrics: Metrics;
+  /** Replies past the gate and not yet finished (palaver_replies_in_flight). */
+  private replying = 0;
   private closing = false;
   private setupTurn: Promise<void> = Promise.resolve();
   private setupSlots = 0;
@@ -73,8 +80,15 @@ export class Bot implements BotApi {
     this.conversations = new ConversationStore(deps.db);
     this.replies = new ReplyStore(deps.db);
     this.events = new EventLog(deps.db);
-    this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger);
     this.budgets = deps.budgets ?? new Budgets();
+    this.metrics = deps.metrics ?? noMetrics;
+    this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger, this.metrics);
+    this.metrics.watch({ repliesInFlight: () => this.replying, queueDepth: () => this.queue.waiting });
+    this.fitDeps = { conversations: this.conversations, claude: deps.claude, logger: deps.logger, countTokens: deps.config.countTokens };
+  }
+
+  platformRateLimited(platform: Platform, method: string): void {
+    this.metrics.platformRateLimited(platform, method);
   }
 
   claimEvent(key: string): boolean {
@@ -108,6 +122,14 @@ export class Bot implements BotApi {
   }
 
   async handle(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
+    // Wall time of the whole reply, queue wait included (performance.now: the Clock may be a test's).
+    const started = performance.now();
+    const outcome = await this.process(message, surface);
+    this.metrics.messageHandled(message.platform, outcome, (performance.now() - started) / MS_PER_SECOND);
+    return outcome;
+  }
+
+  private async process(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
     try {
       if (this.closing) return "ignored";
       if (!this.claimEvent(`message:${message.id}`)) return "duplicate";
@@ -167,6 +189,7 @@ export class Bot implements BotApi {
       await this.say(surface, admitted.reply);
       return "refused";
     }
+    this.replying++;
     try {
       if (message.fetchThread) {
         try {
@@ -239,6 +262,7 @@ export class Bot implements BotApi {
         throw err;
       }
     } finally {
+      this.replying--;
       admitted.admission.release();
     }
   }
@@ -253,32 +277,26 @@ export class Bot implements BotApi {
   ): Promise<HandleOutcome> {
     const { logger, clock } = this.deps;
     const { model, maxTokens, system } = request;
-    const systemTokens = estimateTextTokens(system);
-    const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - systemTokens;
-    let history = await this.history(message, model, system, contextBudget);
+    const deps = { claude: this.deps.claude, usage: this.usage, logger };
+    const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - estimateTextTokens(system);
     const abort = new AbortController();
     this.inFlight.set(replyId, abort);
-    let result: ClaudeResult;
-    let shown: string;
+    let attempt: Attempt;
     try {
-      const first = this.deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, abort.signal);
-      shown = await renderer.stream(first.deltas);
-      result = await first.result;
-      this.usage.record(message, replyId, model, result);
-      const contextExceeded =
-        result.stopReason === "model_context_window_exceeded" || result.error?.code === "claude_context_exceeded";
-      if (contextExceeded && shown === "") {
-        // Our estimate was too low: trim harder and try once more.
-        logger.warn({ reply: replyId }, "context window exceeded; retrying with a smaller history");
-        history = await this.history(message, model, system, Math.floor(contextBudget * RETRY_BUDGET_FACTOR));
-        const second = this.deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, abort.signal);
-        shown = await renderer.stream(second.deltas);
-        result = await second.result;
-        this.usage.record(message, replyId, model, result);
-      }
+      attempt = await streamWithContextRetry(
+        deps,
+        message,
+        replyId,
+        request,
+        renderer,
+        (budget) => fitHistory(this.fitDeps, message, { model, system }, budget),
+        contextBudget,
+        abort.signal,
+      );
     } finally {
       this.inFlight.delete(replyId);
     }
+    const { result, shown, history } = attempt;
 
     const { text: finalText, status, outcome } = finalReply(shown, result, history, model, abort.signal.aborted);
     setNote(finalText.slice(shown.length));
@@ -289,35 +307,6 @@ export class Bot implements BotApi {
       logger.error({ code: result.error.code, err: result.error.message, reply: replyId, model }, "Claude request failed");
     }
     return outcome;
-  }
-
-  private async history(message: InboundMessage, model: string, system: string, budgetTokens: number): Promise<BuiltHistory> {
-    // Reading back a little past what the budget can hold is enough: buildHistory drops the rest.
-    const { messages: stored, olderUnread, named } = this.conversations.listRecent(
-      message.conversationId,
-      message.createdAt,
-      (budgetTokens + 1_000) * CHARS_PER_TOKEN,
-    );
-    let built = buildHistory(stored, message.id, { budgetTokens, named });
-    if (this.deps.config.countTokens) {
-      // Exact count: shrink the budget by the estimate's error until it fits (a few rounds at most).
-      for (let round = 0; round < 3; round++) {
-        let exact: number;
-        try {
-          exact = await this.deps.claude.countTokens({ model, maxTokens: 1, system, messages: built.messages });
-        } catch (err) {
-          // Counting is an optimisation: the estimate (with its margin) still stands, and the
-          // request itself will report a real problem (a bad key, an outage) to the user.
-          this.deps.logger.warn({ err: describeError(err) }, "count_tokens failed; using the estimate");
-          break;
-        }
-        const systemTokens = estimateTextTokens(system);
-        if (exact - systemTokens <= budgetTokens || built.messages.length <= 1) break;
-        const ratio = budgetTokens / Math.max(1, exact - systemTokens);
-        built = buildHistory(stored, message.id, { budgetTokens: Math.floor(built.estimatedTokens * ratio * 0.95), named });
-      }
-    }
-    return { ...built, dropped: built.dropped + olderUnread };
   }
 
   /** The one place unexpected errors end up. */

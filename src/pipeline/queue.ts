@@ -3,11 +3,17 @@
 
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
+  private queued = 0;
 
   /** Run `task` after every earlier task with the same key has settled. */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(task, task);
+    const previous = this.tails.get(key);
+    if (previous) this.queued++;
+    const start = () => {
+      if (previous) this.queued--;
+      return task();
+    };
+    const next = (previous ?? Promise.resolve()).then(start, start);
     const tail = next.then(
       () => undefined,
       () => undefined,
@@ -17,6 +23,11 @@ export class KeyedQueue {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return next;
+  }
+
+  /** Tasks waiting for an earlier task with the same key to settle. */
+  get waiting(): number {
+    return this.queued;
   }
 
   /** Conversations with a reply running or waiting. */

@@ -1,5 +1,5 @@
 // Palaver assembled: database, Claude client, settings, gate, bot and the adapters around them.
-// Also the start-up recovery of replies a crash left half-written, and graceful shutdown.
+// Start-up (then recovery, src/pipeline/recovery.ts) and graceful shutdown.
 import type { Adapter } from "../types.ts";
 import type { Config } from "./config.ts";
 import { maskSecret } from "./config.ts";
@@ -15,8 +15,10 @@ import { CommandExecutor } from "../commands/execute.ts";
 import { UsageReports } from "../usage/report.ts";
 import { ForgetStore } from "../store/forgotten.ts";
 import { Budgets } from "../reply/rate-budgets.ts";
-import { INTERRUPTED_NOTE } from "../reply/notes.ts";
+import { recoverInterrupted } from "../pipeline/recovery.ts";
 import { describeError } from "../errors.ts";
+import { PrometheusMetrics } from "../ops/prometheus.ts";
+import { OpsServer, type Readiness } from "../ops/server.ts";
 
 export interface AppOptions {
   logger?: Logger;
@@ -24,6 +26,11 @@ export interface AppOptions {
   /** Base delay of our own retries of a mid-stream overload (tests shorten it). */
   retryBaseMs?: number;
   commands?: CommandRunner;
+  /**
+   * Serve health, metrics and adapter endpoints on config.port (default true). Only the
+   * terminal chat turns it off: it is not a deployment, and a second one would clash on PORT.
+   */
+  http?: boolean;
 }
 
 export class App {
@@ -31,7 +38,11 @@ export class App {
   readonly prices: PriceTable;
   readonly settings: Settings;
   readonly claude: ClaudeClient;
+  readonly metrics = new PrometheusMetrics();
+  private readonly server?: OpsServer;
   private adapters: Adapter[] = [];
+  private started = false;
+  private draining = false;
   private stopped = false;
 
   private constructor(
@@ -50,7 +61,7 @@ export class App {
       retryBaseMs: options.retryBaseMs,
       logger,
     });
-    const gate = new Gate(config, { db, clock, prices: this.prices });
+    const gate = new Gate(config, { db, clock, prices: this.prices, metrics: this.metrics });
     // /palaver (src/commands): reads and changes the same settings and spending limits the bot uses.
     const commands: CommandRunner =
       options.commands ??
@@ -74,7 +85,40 @@ export class App {
       commands,
       settings: this.settings,
       budgets: new Budgets(),
+      metrics: this.metrics,
     });
+    if (options.http ?? true) {
+      this.server = new OpsServer({
+        port: config.port,
+        logger,
+        readiness: () => this.readiness(),
+        metrics: () => this.metrics.render(),
+        metricsToken: config.metricsToken,
+        endpoints: () => this.adapters.flatMap((adapter) => adapter.endpoints?.() ?? []),
+      });
+    }
+  }
+
+  /** The port Palaver's HTTP server listens on (after start; undefined without a server). */
+  get httpPort(): number | undefined {
+    return this.server?.port;
+  }
+
+  /**
+   * GET /readyz: ready when started, not draining, the database answers, and every enabled
+   * platform is connected. The first reason found is the one given.
+   */
+  readiness(): Readiness {
+    if (this.draining) return { ready: false, reason: "draining: Palaver is shutting down" };
+    if (!this.started) return { ready: false, reason: "starting" };
+    try {
+      this.db.prepare("SELECT 1").get();
+    } catch (err) {
+      return { ready: false, reason: `database: ${describeError(err).message}` };
+    }
+    const down = this.adapters.filter((adapter) => !adapter.connected()).map((adapter) => adapter.platform);
+    if (down.length > 0) return { ready: false, reason: `not connected: ${down.join(", ")}` };
+    return { ready: true };
   }
 
   static async create(config: Config, options: AppOptions = {}): Promise<App> {
@@ -96,55 +140,31 @@ export class App {
   /** Start the adapters, then finish what a crash left streaming on their platforms. */
   async start(adapters: Adapter[]): Promise<void> {
     this.adapters = adapters;
+    if (this.server) {
+      // First, so /livez answers (and /readyz says "starting") while the platforms connect.
+      const port = await this.server.listen();
+      this.logger.info({ port }, "HTTP server listening (/livez, /readyz, /metrics)");
+    }
     this.bot.events.prune(this.clock.now());
     for (const adapter of adapters) {
       await adapter.start(this.bot);
       this.logger.info({ platform: adapter.platform }, "adapter started");
     }
     for (const adapter of adapters) await this.recover(adapter);
+    this.started = true;
   }
 
-  /**
-   * A reply that was streaming when the process died: edit its last message to end with the
-   * interrupted note and store it as interrupted. The question is not answered again by itself;
-   * the note invites the user to ask again.
-   */
+  /** Finish what a crash left streaming on this adapter's platform (src/pipeline/recovery.ts). */
   async recover(adapter: Adapter): Promise<number> {
-    const unfinished = this.bot.replies.unfinished(adapter.platform);
-    for (const reply of unfinished) {
-      const parts = this.bot.replies.parts(reply.id);
-      try {
-        const last = parts[parts.length - 1];
-        if (last) {
-          // Earlier parts were sealed (given their final text) before the next was posted, so
-          // only the last message needs the note.
-          const surface = adapter.reopen(reply.address);
-          const body = last.content.trim() === "" ? INTERRUPTED_NOTE : `${last.content}\n\n${INTERRUPTED_NOTE}`;
-          const withNote = surface.format(body);
-          await this.bot.budgets.acquire(surface.limits.editBudgets, true);
-          if (withNote.length <= surface.limits.maxMessageLength) {
-            await surface.edit(last.id, withNote, true);
-          } else {
-            await surface.edit(last.id, surface.format(last.content), true);
-            await this.bot.budgets.acquire(surface.limits.postBudgets, true);
-            await surface.post(surface.format(INTERRUPTED_NOTE), true);
-          }
-        }
-      } catch (err) {
-        // The platform would not take the edit (message deleted, channel gone…): the reply is
-        // still over, so it is recorded as interrupted either way.
-        this.logger.warn({ err: describeError(err), reply: reply.id }, "could not add the interrupted note to a reply left by a crash");
-      }
-      this.bot.replies.finish(reply.id, "interrupted", this.clock.now());
-      this.logger.info({ reply: reply.id, platform: adapter.platform }, "reply interrupted by a restart was finalized");
-    }
-    return unfinished.length;
+    return recoverInterrupted({ replies: this.bot.replies, budgets: this.bot.budgets, clock: this.clock, logger: this.logger }, adapter);
   }
 
   /** Graceful stop: no new work, in-flight replies get the grace period, then adapters and DB close. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // /readyz answers 503 from now on, so a load balancer stops sending work while replies finish.
+    this.draining = true;
     await this.bot.drain(this.config.shutdownGraceMs);
     for (const adapter of this.adapters) {
       try {
@@ -154,6 +174,8 @@ export class App {
       }
     }
     this.db.close();
+    // Last: /livez keeps answering while replies drain and adapters disconnect.
+    await this.server?.close();
     this.logger.info("Palaver stopped");
   }
 }

@@ -12,6 +12,8 @@ export const DEFAULT_SYSTEM_PROMPT =
   "You are Palaver, a helpful assistant in a team chat. Answer concisely. Several people may " +
   "speak in one conversation; their names prefix their lines.";
 export const DEFAULT_DATABASE_PATH = "./data/palaver.db";
+/** A bearer token short enough to guess would protect nothing; 16 characters is 64+ bits as hex. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
 
 const bool = (name: string) =>
   z
@@ -118,6 +120,13 @@ const schema = z.object({
     .min(0)
     .max(65535, "PORT must be a port number such as 3000")
     .default(3000),
+  METRICS_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .min(MIN_METRICS_TOKEN_LENGTH, `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. the output of: openssl rand -hex 32)`)
+      .regex(/^\S+$/, "METRICS_TOKEN must not contain spaces (it is sent as Authorization: Bearer <token>)")
+      .optional(),
+  ),
   PALAVER_ADMINS: list,
   PALAVER_BUDGET_DAILY_USD: usd("PALAVER_BUDGET_DAILY_USD"),
   PALAVER_BUDGET_MONTHLY_USD: usd("PALAVER_BUDGET_MONTHLY_USD"),
@@ -136,6 +145,9 @@ const schema = z.object({
     .default("info"),
 });
 
+/** Every environment variable Palaver reads (the deployment files may name no other). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export interface SlackConfig {
   botToken: string;
   appToken?: string;
@@ -143,7 +155,6 @@ export interface SlackConfig {
   apiUrl?: string;
   /** Socket Mode when an app token is set (it wins over the signing secret), HTTP otherwise. */
   mode: "socket" | "http";
-  port: number;
   threadFollowups: boolean;
 }
 
@@ -177,6 +188,10 @@ export interface Config {
   };
   shutdownGraceMs: number;
   logLevel: string;
+  /** Palaver's HTTP server: health, metrics and, in Slack HTTP mode, /slack/events. */
+  port: number;
+  /** Bearer token /metrics asks for; unset leaves /metrics open (bind or firewall it). */
+  metricsToken?: string;
 }
 
 export class ConfigError extends PalaverError {
@@ -208,7 +223,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       signingSecret: e.SLACK_SIGNING_SECRET,
       apiUrl: e.SLACK_API_URL,
       mode: e.SLACK_APP_TOKEN ? "socket" : "http",
-      port: e.PORT,
       threadFollowups: e.SLACK_THREAD_FOLLOWUPS,
     };
   } else if (e.SLACK_APP_TOKEN || e.SLACK_SIGNING_SECRET) {
@@ -258,6 +272,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     shutdownGraceMs: e.PALAVER_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

@@ -1,7 +1,7 @@
 // Process-level plumbing: the last place unhandled errors end up, and signal handling.
 import { createLogger, type Logger } from "./log.ts";
 import { describeError, isPalaverError } from "../errors.ts";
-import { App } from "./app.ts";
+import { App, type AppOptions } from "./app.ts";
 import { ConfigError, parseConfig, readEnvironment, type Config } from "./config.ts";
 
 /**
@@ -61,9 +61,9 @@ export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): voi
  * Open the database and build the app; a database Palaver cannot use (from a newer version, a
  * failed migration, a bad price file) prints its one-line reason and yields undefined.
  */
-export async function createAppOrReport(config: Config, logger: Logger): Promise<App | undefined> {
+export async function createAppOrReport(config: Config, logger: Logger, options: AppOptions = {}): Promise<App | undefined> {
   try {
-    return await App.create(config, { logger });
+    return await App.create(config, { logger, ...options });
   } catch (err) {
     if (isPalaverError(err)) {
       process.stderr.write(`palaver: ${err.message}\n`);

@@ -1,7 +1,7 @@
 // The usage report as CSV (RFC 4180) for spreadsheets: one line per row of the chosen dimension,
 // exact numbers (no "1.2k"), costs in dollars with 6 decimals.
 import { MAX_USD_DECIMALS } from "../claude/money.ts";
-import { MICROS_PER_USD } from "../claude/pricing.ts";
+import { MICROS_PER_USD } from "../claude/money.ts";
 import type { UsageReport } from "./report.ts";
 
 export const CSV_COLUMNS = [

@@ -1,5 +1,5 @@
-// Each Claude request leaves one usage row (tokens, cost, timing, outcome) and one structured
-// log line with the same figures.
+// Each Claude request leaves one usage row (tokens, cost, timing, outcome), one structured log
+// line and one set of /metrics increments, all with the same figures.
 import type { InboundMessage } from "../types.ts";
 import type { ClaudeResult } from "../claude/client.ts";
 import type { Clock } from "../runtime/clock.ts";
@@ -7,6 +7,7 @@ import type { Logger } from "../runtime/log.ts";
 import type { PriceTable } from "../claude/pricing.ts";
 import type { Db } from "../store/db.ts";
 import { UsageStore } from "../store/usage.ts";
+import { noMetrics, type Metrics } from "../ops/metrics.ts";
 
 export class UsageRecorder {
   private readonly store: UsageStore;
@@ -16,6 +17,7 @@ export class UsageRecorder {
     private readonly prices: PriceTable,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly metrics: Metrics = noMetrics,
   ) {
     this.store = new UsageStore(db);
   }
@@ -40,6 +42,7 @@ export class UsageRecorder {
       createdAt: this.clock.now(),
     };
     this.store.record(row);
+    this.metrics.claudeRequest({ model, outcome: row.errorCode ?? "ok", usage: result.usage, costMicros, ttftMs: result.ttftMs });
     this.logger.info(
       {
         requestId: row.requestId,

@@ -26,6 +26,8 @@ export async function startCore(
     DATABASE_PATH: ":memory:",
     PALAVER_CLAUDE_MAX_RETRIES: "3",
     LOG_LEVEL: "silent",
+    // Any free port: test files run in parallel, each with its own HTTP server.
+    PORT: "0",
     ...env,
   });
   const app = await App.create(config, { logger: silentLogger(), retryBaseMs: 10, ...options });

@@ -65,6 +65,7 @@ export async function startDiscordHarness(o: DiscordHarnessOptions = {}): Promis
     LOG_LEVEL: "silent",
     DISCORD_BOT_TOKEN: discord.token,
     DISCORD_API_URL: discord.url,
+    PORT: "0",
     ...(typeof o.env === "function" ? o.env(world) : o.env),
   });
   // PALAVER_TEST_LOG=debug shows what the app logs while a test runs.

@@ -52,7 +52,7 @@ export async function startSlackHarness(o: SlackHarnessOptions = {}): Promise<Sl
   await app.start([adapter]);
   let eventsUrl: string | undefined;
   if (mode === "http") {
-    eventsUrl = `http://127.0.0.1:${adapter.port}/slack/events`;
+    eventsUrl = `http://127.0.0.1:${app.httpPort}/slack/events`;
     slack.useHttp(eventsUrl, SIGNING_SECRET);
   }
   return {

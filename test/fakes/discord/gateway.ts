@@ -51,6 +51,7 @@ export class FakeGateway {
   private readonly sessions = new Map<string, Session>();
   private current: Session | undefined;
   private replayFloor: number | undefined;
+  private offline = false;
   /** Every payload the client sent. */
   readonly received: GatewayRecord[] = [];
   /** Number of WebSocket connections accepted so far. */
@@ -70,6 +71,11 @@ export class FakeGateway {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.offline) {
+      // An outage: the gateway host answers, but not with a WebSocket.
+      socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit("connection", ws, req));
   }
 
@@ -97,6 +103,21 @@ export class FakeGateway {
     const socket = this.current?.socket;
     if (this.current) this.current.socket = undefined;
     socket?.close(CloseCode.UnknownError, "fake discord: connection dropped");
+  }
+
+  /**
+   * An outage: drop the connection (close 4000, as dropConnection) and refuse new ones until
+   * goOnline(). "Due to Discord's architecture, disconnects are a semi-regular event and should
+   * be expected and handled" (discord.com/developers/docs/events/gateway, "Resuming"); discord.js
+   * keeps trying to resume meanwhile, and resumes the session once the gateway answers again.
+   */
+  goOffline(): void {
+    this.offline = true;
+    this.dropConnection();
+  }
+
+  goOnline(): void {
+    this.offline = false;
   }
 
   /** The sequence number of the last dispatch sent in the current session. */

@@ -290,7 +290,13 @@ export class FakeDiscord {
           headers: {
             "retry-after": String(limit.retryAfterSeconds),
             "x-ratelimit-scope": "user",
-            ...(limit.global ? { "x-ratelimit-global": "true" } : {}),
+            ...(limit.global
+              ? { "x-ratelimit-global": "true" }
+              : {
+                  "x-ratelimit-limit": String(limit.limit),
+                  "x-ratelimit-remaining": "0",
+                  "x-ratelimit-reset-after": String(limit.retryAfterSeconds),
+                }),
           },
           body: { message: "You are being rate limited.", retry_after: limit.retryAfterSeconds, global: limit.global },
         };

@@ -2,7 +2,10 @@
 // enforced per-channel edit limit. Discord's exact edit limit is undocumented; "about 5 edits per
 // 5 s per channel" is the common observation (../shared/docs/platform-facts.md), so that is the
 // default the benchmark enforces. A 429 carries Retry-After (seconds) and a JSON body
-// {message, retry_after, global}, as Discord sends them.
+// {message, retry_after, global}, as Discord sends them; a per-route 429 also carries the bucket
+// headers with X-RateLimit-Remaining 0 (discord.com/developers/docs/topics/rate-limits, "Example
+// Exceeded User Rate Limit Response": Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining: 0,
+// X-RateLimit-Reset-After, X-RateLimit-Scope: user).
 
 export interface ScriptedLimit {
   method: string;
@@ -32,6 +35,8 @@ export interface RateLimitRecord {
 export interface LimitDecision {
   retryAfterSeconds: number;
   global: boolean;
+  /** The bucket's size, sent as X-RateLimit-Limit. */
+  limit: number;
 }
 
 const EDIT_ROUTE = /^\/channels\/(\d+)\/messages\/\d+$/;
@@ -60,7 +65,7 @@ export class RateLimiter {
     if (script) {
       script.left -= 1;
       this.limited.push({ at: now, method, path, reason: "scripted" });
-      return { retryAfterSeconds: script.retryAfterSeconds, global: script.global ?? false };
+      return { retryAfterSeconds: script.retryAfterSeconds, global: script.global ?? false, limit: 1 };
     }
     const edit = method === "PATCH" ? EDIT_ROUTE.exec(path) : null;
     if (edit && this.editLimit) {
@@ -70,7 +75,7 @@ export class RateLimiter {
       if (window.length >= this.editLimit.limit) {
         this.limited.push({ at: now, method, path, channelId, reason: "edit-limit" });
         const waitMs = window[0]! + this.editLimit.windowMs - now;
-        return { retryAfterSeconds: Math.max(0.001, waitMs / 1000), global: false };
+        return { retryAfterSeconds: Math.max(0.001, waitMs / 1000), global: false, limit: this.editLimit.limit };
       }
       window.push(now);
     }
