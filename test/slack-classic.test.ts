@@ -6,6 +6,7 @@ import { startSlackHarness, type SlackHarness } from "./helpers/slack.ts";
 import { ask, assertGrewMonotonically, INDICATOR, replyIn, words } from "./helpers/slack.ts";
 
 import { markdownToMrkdwn } from "../adapters/slack/mrkdwn.ts";
+import { slackPings } from "./fakes/slack/mentions.ts";
 
 const WJ = "\u2060";
 
@@ -84,6 +85,7 @@ describe("slack streaming: a workspace without native streaming (post + chat.upd
     assert.ok(notification.includes("<https://example.com/a?b=1&amp;c=2|link>"), notification);
     assert.ok(notification.includes("```\nconst x = a &amp;&amp; b; // **not bold** &lt;tag&gt; _nor italic_\n  indented();\n```"));
     assert.ok(!notification.includes("<!channel>"), "no live mention in the notification");
+    assert.deepEqual(slackPings({ text: notification, blocks: reply!.blocks }), [], "the message notifies nobody");
     // Every update carried the markdown block, so no text-only update left stale blocks behind.
     for (const call of h.slack.api.callsTo("chat.update").filter((c) => c.params.ts === reply!.ts)) {
       assert.ok(call.params.blocks !== undefined, "chat.update sends blocks");
