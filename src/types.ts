@@ -74,17 +74,59 @@ export interface RateBudget {
   windowMs: number;
 }
 
+/**
+ * One way of sending a message that is edited while the reply streams (Slack: a native stream,
+ * or post + chat.update), with what each step costs. See src/reply/rate-budgets.ts.
+ */
+export interface MessageWay {
+  /** Passed back to ReplySurface.post(). */
+  kind: string;
+  /** Taken without waiting when the message is posted; when one is full, this way is skipped. */
+  open: RateBudget[];
+  /** Waited for when the message is posted. */
+  post: RateBudget[];
+  /** Each intermediate edit (taken only when the window can spare it; never waited for). */
+  progress: RateBudget[];
+  /** The message's final edit: one slot is held from the moment the message is posted. */
+  final: RateBudget[];
+  /** Appended to the text while it is still streaming ("" when the platform shows its own). */
+  streamingIndicator: string;
+}
+
 export interface SurfaceLimits {
   /** Longest text one platform message may hold, measured after format(). */
   maxMessageLength: number;
   /** Minimum gap between the end of one edit of a message and the start of the next. */
   editIntervalMs: number;
-  /** Budgets each edit draws from (shared with every other reply using the same keys). */
+  /**
+   * Budgets each edit draws from (shared with every other reply using the same keys): a
+   * message's progress and final edits unless `ways` says otherwise, and crash-recovery edits.
+   */
   editBudgets: RateBudget[];
-  /** Budgets each new post draws from. */
+  /** Budgets each new post draws from (and every post made with its final text). */
   postBudgets: RateBudget[];
   /** Appended to the text while it is still streaming ("" when the platform shows its own). */
   streamingIndicator: string;
+  /**
+   * Ways to send a message that will be edited, best first. Absent: one way, posting with
+   * `postBudgets` and editing with `editBudgets`.
+   */
+  ways?: MessageWay[];
+}
+
+/** The grants paying for one platform call, counted again once it finished (rate-budgets.ts). */
+export interface CallStamps {
+  done(): void;
+}
+
+/** The shared platform rate windows, as adapters use them for calls of their own. */
+export interface RateWindows {
+  /** Wait for one slot of each budget (urgent: before ordinary waiters). */
+  acquire(budgets: readonly RateBudget[], urgent?: boolean, signal?: AbortSignal, stamps?: CallStamps): Promise<void>;
+  /** Take one slot of each budget if all are free now; never waits. */
+  tryAcquire(budgets: RateBudget | readonly RateBudget[], stamps?: CallStamps): boolean;
+  /** A collector for the grants of one call (call done() on it when the call has finished). */
+  stamps(): CallStamps;
 }
 
 /** Where one reply goes. Created by the adapter for each inbound message (or reopened). */
@@ -105,8 +147,9 @@ export interface ReplySurface {
    * Post a new message in the reply's place; returns its platform id. `final` is true when the
    * message will get no edit after this post (a one-off note, or a part posted with its final
    * text): Slack uses it to post plainly instead of opening a native stream nobody would close.
+   * `way` is the MessageWay.kind the core chose for a message that will be edited.
    */
-  post(text: string, final?: boolean): Promise<PlatformId>;
+  post(text: string, final?: boolean, way?: string): Promise<PlatformId>;
   /** Replace a message's text. `final` is true for the last edit the message will get. */
   edit(messageId: PlatformId, text: string, final: boolean): Promise<void>;
   /**
@@ -130,6 +173,11 @@ export interface CommandRequest {
     displayName: string;
     /** Platform role says admin (Slack admin/owner, Discord Manage Server, the console user). */
     isPlatformAdmin: boolean;
+    /**
+     * The platform says this user wrote the conversation's first message (a Slack thread's root):
+     * they may make Palaver forget that conversation.
+     */
+    startedConversation?: boolean;
   };
   /**
    * The text after "/palaver", e.g. "budget set user <@slack:U2> daily 5". User mentions are
@@ -144,17 +192,25 @@ export type HandleOutcome =
   | "ignored"
   | "refused"
   | "hint"
-  | "failed";
+  | "failed"
+  /** Accepted during shutdown: stored and left for the next start (or another instance). */
+  | "deferred";
 
 /** What the core offers to adapters. */
 export interface BotApi {
+  /** The platform rate windows every reply draws from (adapters take repairs from them too). */
+  readonly budgets: RateWindows;
   /**
    * Answer one inbound message. Dedupes on the message id (a retried or doubled event returns
    * "duplicate" without replying), queues behind any reply already running in the conversation,
    * and resolves when this message's reply is finished and recorded. Never rejects.
    */
   handle(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome>;
-  /** Records an arbitrary event key; false when it was already recorded (for edits, deletes…). */
+  /**
+   * Records an arbitrary event key; false when it was already recorded (for edits, deletes…).
+   * This and the three methods below never throw: a database error is logged and the safe
+   * default returned, so they are safe to call from any event listener.
+   */
   claimEvent(key: string): boolean;
   /** True when Palaver has taken part in this conversation (for thread follow-ups). */
   knowsConversation(conversationId: PlatformId): boolean;

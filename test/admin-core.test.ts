@@ -60,7 +60,7 @@ test("non-admins are told, and nothing changes; platform admins and PALAVER_ADMI
     ["model set claude-haiku-4-5", /Only admins can set the model/],
     ["budget set workspace daily 0", /Only admins can set budgets/],
     ["budget clear workspace daily", /Only admins can clear budgets/],
-    ["forget", /Only admins can make Palaver forget a channel conversation/],
+    ["forget", /Only admins and the person who started the thread can make Palaver forget a channel conversation/],
   ];
   for (const [text, pattern] of refusals) {
     // Claiming to be an admin in the name or text makes no difference.

@@ -84,7 +84,7 @@ test("shutdown lets a reply finish within the grace period", async () => {
   assert.equal(await reply, "replied");
   assert.deepEqual(surface.shown(), ["short and sweet"]);
   // New work is refused once draining started.
-  assert.equal(await h.app.bot.handle(inbound("too late"), surface), "ignored");
+  assert.equal(await h.app.bot.handle(inbound("too late"), surface), "deferred");
   await h.close();
 });
 

@@ -34,6 +34,9 @@ export const INVITE_PERMISSIONS = [
 
 export const INVITE_SCOPES = [OAuth2Scopes.Bot, OAuth2Scopes.ApplicationsCommands];
 
+/** Users (and members per server) discord.js keeps at most: about 2 MB each at this size. */
+export const DISCORD_USER_CACHE_MAX = 2_000;
+
 export function createClient(config: DiscordConfig): Client {
   return new Client({
     intents: INTENTS,
@@ -44,7 +47,15 @@ export function createClient(config: DiscordConfig): Client {
     // (history.ts), so 200 messages per channel would only cost memory. It also means a
     // MESSAGE_CREATE that Discord delivers twice (RESUME replay) reaches the core, whose SQLite
     // dedupe answers it once, whether or not the first delivery was before a restart.
-    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
+    // Users and members are cached as they speak and never dropped by default: bounded here, so
+    // a bot in busy servers does not grow for as long as it runs (the least recent go; names of
+    // people not cached are fetched again or shown as ids). Palaver's own user always stays.
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      MessageManager: 0,
+      UserManager: { maxSize: DISCORD_USER_CACHE_MAX, keepOverLimit: (user) => user.id === user.client.user.id },
+      GuildMemberManager: { maxSize: DISCORD_USER_CACHE_MAX, keepOverLimit: (member) => member.id === member.client.user.id },
+    }),
     rest: config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, "") } : {},
   });
 }

@@ -8,15 +8,16 @@ export const MAX_MESSAGE_LENGTH = 2000;
 export const MAX_THREAD_NAME_LENGTH = 100;
 
 /**
- * Message edits per channel. Discord does not document the edit limit; the common observation
- * is about 5 edits per 5 s per channel, shared by every message in that channel (one route bucket
- * per channel). We allow 4 per 5.5 s: one fewer than the observed limit and half a second longer,
- * so that the gap between our grant and Discord's count (network and discord.js queueing jitter,
- * up to ~0.5 s) can never squeeze a sixth edit into one of Discord's 5-second windows, even
- * when several replies stream into one channel at once. Threads are channels of their own, so
- * every thread gets its own budget.
+ * Message edits per channel. Discord does not document the edit limit (its rate limits are per
+ * route bucket, https://discord.com/developers/docs/topics/rate-limits); the common observation
+ * is about 5 edits per 5 s per channel, shared by every message in that channel. We use all 5,
+ * counted over 5.5 s: the half second covers the gap between our grant and Discord's count
+ * (network and discord.js queueing jitter), so a sixth edit never lands in one of Discord's
+ * 5-second windows. Every message holds one of these for its final edit (src/reply/rate-budgets.ts),
+ * so five replies streaming in one channel all finish at once. Threads are channels of their own,
+ * so every thread gets its own budget.
  */
-export const EDITS_PER_WINDOW = 4;
+export const EDITS_PER_WINDOW = 5;
 export const EDIT_WINDOW_MS = 5_500;
 
 /**
@@ -27,8 +28,11 @@ export const EDIT_WINDOW_MS = 5_500;
 export const POSTS_PER_WINDOW = 5;
 export const POST_WINDOW_MS = 5_500;
 
-/** Gap between two edits of one message: a lone reply spreads its budget evenly. */
-export const EDIT_INTERVAL_MS = EDIT_WINDOW_MS / EDITS_PER_WINDOW;
+/**
+ * Gap between two edits of one message: a lone reply spreads the window evenly over its progress
+ * edits, one slot being held for its final edit.
+ */
+export const EDIT_INTERVAL_MS = EDIT_WINDOW_MS / (EDITS_PER_WINDOW - 1);
 
 /**
  * Appended while a reply is still streaming. Discord shows no streaming state of its own once the

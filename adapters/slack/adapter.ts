@@ -6,20 +6,17 @@ import { App, HTTPReceiver, SocketModeReceiver, webApi, type AllMiddlewareArgs }
 import type { SlackConfig } from "../../src/runtime/config.ts";
 import { describeError, PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/runtime/log.ts";
-import type { Adapter, BotApi, HttpEndpoint, ReplySurface } from "../../src/types.ts";
+import type { Adapter, BotApi, HttpEndpoint, RateWindows, ReplySurface } from "../../src/types.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { COMMAND_NAME, toCommandRequest, type SlashCommandPayload } from "./command.ts";
 import { decodeAddress, type SlackReplyAddress } from "./ids.ts";
+import { FORGET_SHORTCUT_ID, forgetRequest, type MessageShortcutPayload } from "./shortcut.ts";
 import { fromAppMention, fromMessage, type Inbound } from "./inbound.ts";
-import { MINUTE, START_STREAM_PER_MINUTE, STOP_STREAM_PER_MINUTE } from "./limits.ts";
 import { markdownToMrkdwn } from "./mrkdwn.ts";
 import { SlackReplySurface, WorkspaceCapabilities } from "./surface.ts";
 import type { SlackIdentity } from "./thread.ts";
 import { UserDirectory } from "./users.ts";
 import { bodyTeam, readMessage } from "./wire.ts";
-import { Budgets } from "../../src/reply/rate-budgets.ts";
-import type { RateBudget } from "../../src/types.ts";
-import type { StreamCallLimiter } from "./stream-transport.ts";
 
 /** Path Slack posts Events API and slash-command requests to in HTTP mode. */
 export const EVENTS_PATH = "/slack/events";
@@ -43,12 +40,8 @@ export class SlackAdapter implements Adapter {
   /** Web API client for everything Palaver does (Bolt's own client stays idle). */
   readonly client: webApi.WebClient;
   private readonly capabilities: WorkspaceCapabilities;
-  /**
-   * Slack-only windows the core's post/edit budgets cannot express: chat.startStream is tried
-   * only when its window has room (else the reply is posted the classic way), chat.stopStream
-   * waits for one. Same sliding windows as the core's, shared per workspace across replies.
-   */
-  private readonly streamBudgets = new Budgets();
+  /** The core's shared rate windows (from start()): the surfaces' own repairs draw from them. */
+  private rates?: RateWindows;
   private readonly users: UserDirectory;
   private app?: App;
   private bot?: BotApi;
@@ -109,6 +102,7 @@ export class SlackAdapter implements Adapter {
   }
 
   async start(bot: BotApi): Promise<void> {
+    this.rates = bot.budgets;
     this.bot = bot;
     const auth = await this.client.auth.test().catch((err: unknown) => {
       throw new PalaverError("adapter_failed", `Slack auth.test failed (check SLACK_BOT_TOKEN): ${describeError(err).message}`, {
@@ -165,11 +159,9 @@ export class SlackAdapter implements Adapter {
     return this.surface(decodeAddress(address), true);
   }
 
-  private streamLimiter(budget: RateBudget): StreamCallLimiter {
-    return {
-      tryAcquire: () => this.streamBudgets.tryAcquire(budget),
-      acquire: () => this.streamBudgets.acquire([budget]),
-    };
+  private requireRates(): RateWindows {
+    if (!this.rates) throw new PalaverError("adapter_failed", "the Slack adapter has not been started");
+    return this.rates;
   }
 
   private surface(address: SlackReplyAddress, reopened: boolean): SlackReplySurface {
@@ -179,8 +171,7 @@ export class SlackAdapter implements Adapter {
         client: this.client,
         logger: this.logger,
         capabilities: this.capabilities,
-        streamStarts: this.streamLimiter({ key: `slack:${address.team}:chat.startStream`, limit: START_STREAM_PER_MINUTE, windowMs: MINUTE }),
-        streamStops: this.streamLimiter({ key: `slack:${address.team}:chat.stopStream`, limit: STOP_STREAM_PER_MINUTE, windowMs: MINUTE }),
+        rates: this.requireRates(),
       },
       { reopened },
     );
@@ -238,6 +229,21 @@ export class SlackAdapter implements Adapter {
       // Slack wants the ack within 3 s; the answer follows through response_url.
       await ack();
       const request = await toCommandRequest(command as SlashCommandPayload, this.users);
+      const answer = await bot.command(request);
+      await respond({ response_type: "ephemeral", text: markdownToMrkdwn(answer) });
+    });
+
+    // "Forget this conversation" (manifest.yml, features.shortcuts): /palaver forget for the
+    // thread of the message it was used on. Acked at once (Slack wants it within 3 s); the answer
+    // goes only to the person who used it, through the payload's response_url.
+    app.shortcut({ type: "message_action", callback_id: FORGET_SHORTCUT_ID }, async ({ shortcut, ack, respond }) => {
+      await ack();
+      const request = await forgetRequest(shortcut as unknown as MessageShortcutPayload, {
+        client: this.client,
+        users: this.users,
+        logger: this.logger,
+        team: me.team,
+      });
       const answer = await bot.command(request);
       await respond({ response_type: "ephemeral", text: markdownToMrkdwn(answer) });
     });

@@ -12,32 +12,32 @@ const MINUTE_MS = 60_000;
  */
 export const MAX_MESSAGE_CHARS = 4_000;
 
-/** chat.update is Tier 3: 50+ per minute per workspace, shared by every reply in the workspace. */
-export const CHAT_UPDATE_PER_MINUTE = 50;
 /**
- * We plan for 90% of it (45/min): the budget is our estimate, Slack's window is its own, and the
- * final edit of a reply must not be the one that trips a 429. The allowance is paced as 3 per 4 s
- * (any minute still holds at most 45): a per-minute window would let twenty replies spend the
- * whole minute's allowance in the first seconds and then freeze for the rest of it; paced, each
- * reply keeps moving, every few seconds.
+ * Slack counts each method's calls in a window of one minute per workspace ("Tier 3: 50+ per
+ * minute", https://api.slack.com/docs/rate-limits). Our windows are a second longer: our clock
+ * and Slack's do not agree to the millisecond, and a grant at the very end of our window must
+ * not land inside Slack's previous one. A burst still gets the whole allowance at once.
  */
-export const CHAT_UPDATE_BUDGET = { limit: 3, windowMs: 4_000 };
+export const SLACK_WINDOW_MS = 61_000;
+
+/** chat.update is Tier 3 (50+ per minute per workspace), shared by every reply in the workspace. */
+export const CHAT_UPDATE_PER_MINUTE = 50;
 
 /**
- * chat.postMessage: about 1 message per second per channel. We allow one per 1.1 s: our clock
- * and Slack's do not agree to the millisecond.
+ * chat.postMessage: "1 message per second" per channel, with short bursts tolerated (Slack's
+ * rate-limit docs). We allow one per 1.1 s: our clock and Slack's do not agree to the millisecond.
  */
 export const POST_PER_CHANNEL_BUDGET_WINDOW_MS = 1_100;
 
-/** chat.appendStream is Tier 4 (100+/min per workspace): 90/min, paced as 3 per 2 s (see above). */
-export const APPEND_STREAM_BUDGET = { limit: 3, windowMs: 2_000 };
+/** chat.appendStream is Tier 4 (100+ per minute per workspace). */
+export const APPEND_STREAM_PER_MINUTE = 100;
 /**
- * chat.startStream and chat.stopStream are Tier 2 (20+/min per workspace; **verify** per method),
- * 90% of it. These are the adapter's own windows (adapter.ts, on the core's Budgets): a reply that finds no
- * stream start left posts the classic way at once instead of waiting up to a minute.
+ * chat.startStream and chat.stopStream are Tier 2 (20+ per minute per workspace each). A stream
+ * start holds a stop for its message (src/reply/rate-budgets.ts), so every stream opened can be
+ * closed at once; a reply that finds no start left posts the classic way at once.
  */
-export const START_STREAM_PER_MINUTE = 18;
-export const STOP_STREAM_PER_MINUTE = 18;
+export const START_STREAM_PER_MINUTE = 20;
+export const STOP_STREAM_PER_MINUTE = 20;
 
 /**
  * Gap between two edits of one message. One edit a second reads as live typing; the shared
@@ -58,9 +58,11 @@ export const REPLIES_PAGE_SIZE = 200;
 export const USER_CACHE_TTL_MS = 60 * MINUTE_MS;
 /** A failed lookup (deactivated user, Slack Connect) is retried sooner. */
 export const USER_CACHE_FAILURE_TTL_MS = 5 * MINUTE_MS;
+/** Most users kept at once (about 1 MB): beyond it the least recently looked up are dropped. */
+export const USER_CACHE_MAX_ENTRIES = 5_000;
 
 export function chatUpdateBudget(team: string): RateBudget {
-  return { key: `slack:${team}:chat.update`, ...CHAT_UPDATE_BUDGET };
+  return { key: `slack:${team}:chat.update`, limit: CHAT_UPDATE_PER_MINUTE, windowMs: SLACK_WINDOW_MS };
 }
 
 export function postBudget(team: string, channel: string): RateBudget {
@@ -68,7 +70,13 @@ export function postBudget(team: string, channel: string): RateBudget {
 }
 
 export function appendStreamBudget(team: string): RateBudget {
-  return { key: `slack:${team}:chat.appendStream`, ...APPEND_STREAM_BUDGET };
+  return { key: `slack:${team}:chat.appendStream`, limit: APPEND_STREAM_PER_MINUTE, windowMs: SLACK_WINDOW_MS };
 }
 
-export const MINUTE = MINUTE_MS;
+export function startStreamBudget(team: string): RateBudget {
+  return { key: `slack:${team}:chat.startStream`, limit: START_STREAM_PER_MINUTE, windowMs: SLACK_WINDOW_MS };
+}
+
+export function stopStreamBudget(team: string): RateBudget {
+  return { key: `slack:${team}:chat.stopStream`, limit: STOP_STREAM_PER_MINUTE, windowMs: SLACK_WINDOW_MS };
+}

@@ -8,14 +8,6 @@ import type { Logger } from "../../src/runtime/log.ts";
 import type { SlackReplyAddress } from "./ids.ts";
 import { describeSlackError } from "./errors.ts";
 
-/** One Slack method's shared rate window (the core's budgets, see src/reply/rate-budgets.ts). */
-export interface StreamCallLimiter {
-  /** Take a slot if one is free now; never waits. */
-  tryAcquire(): boolean;
-  /** Wait for a slot. */
-  acquire(): Promise<void>;
-}
-
 /** A message being streamed: the Markdown Slack has received so far. */
 export interface OpenStream {
   streamed: string;
@@ -27,7 +19,8 @@ export class StreamTransport {
   constructor(
     private readonly client: webApi.WebClient,
     private readonly where: SlackReplyAddress,
-    private readonly stops: StreamCallLimiter,
+    /** Waits for a chat.stopStream slot for a stop the core's budgets did not take. */
+    private readonly stopSlot: () => Promise<void>,
     private readonly logger: Logger,
   ) {}
 
@@ -44,7 +37,10 @@ export class StreamTransport {
     return res.ts;
   }
 
-  /** Send what `text` adds to the stream (and stop it when final). */
+  /**
+   * Send what `text` adds to the stream (and stop it when final). The core has taken the
+   * budget for the call (appendStream, or the stop it held for this message).
+   */
   async extend(ts: string, open: OpenStream, text: string, final: boolean): Promise<StreamEditResult> {
     if (!text.startsWith(open.streamed)) {
       return { ok: false, method: "chat.appendStream", err: new Error("the new text does not extend the streamed text") };
@@ -53,7 +49,6 @@ export class StreamTransport {
     const channel = this.where.channel;
     try {
       if (final) {
-        await this.stops.acquire();
         await this.client.chat.stopStream({ channel, ts, ...(delta ? { markdown_text: delta } : {}) });
       } else if (delta) {
         await this.client.chat.appendStream({ channel, ts, markdown_text: delta });
@@ -67,7 +62,7 @@ export class StreamTransport {
 
   /** End a stream whatever state it is in, so the message takes a plain update. */
   async stopAbandoned(ts: string): Promise<void> {
-    await this.stops.acquire();
+    await this.stopSlot();
     try {
       await this.client.chat.stopStream({ channel: this.where.channel, ts });
     } catch (err) {

@@ -2,10 +2,12 @@
 //   stream   — Slack's native streaming (stream-transport.ts). No streaming indicator is appended:
 //              Slack shows its own typing affordance.
 //   classic  — chat.postMessage + chat.update with the whole text (classic-transport.ts).
-// A reply starts on the stream transport when the workspace supports it. Any failed stream call
-// moves the reply to classic for good, and the message in question is repaired with one
-// chat.update carrying the full text: a full replacement is idempotent, so text is neither lost
-// nor repeated even when we cannot tell whether the failed call reached Slack.
+// The core chooses per message (SurfaceLimits.ways): a native stream while the workspace has
+// stream starts left (and a stop held for the message), else post + update. So a long reply that
+// continues in a new message opens a new stream for it. A failed stream call moves that message
+// to classic, and it is repaired with one chat.update carrying the full text: a full replacement
+// is idempotent, so text is neither lost nor repeated even when we cannot tell whether the failed
+// call reached Slack. Every such repair draws from the workspace's chat.update window.
 //
 // format() returns Claude's Markdown with mentions defused and the indicator placed outside code
 // (markdown.ts). Both transports send that Markdown, so the core's stored text means the same thing
@@ -14,7 +16,7 @@
 import type { webApi } from "@slack/bolt";
 import { PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/runtime/log.ts";
-import type { PlatformId, ReplySurface, SurfaceLimits } from "../../src/types.ts";
+import type { MessageWay, PlatformId, RateWindows, ReplySurface, SurfaceLimits } from "../../src/types.ts";
 import { decodeMessageId, encodeAddress, isDmChannel, messageId, type SlackReplyAddress } from "./ids.ts";
 import {
   appendStreamBudget,
@@ -22,13 +24,15 @@ import {
   EDIT_INTERVAL_MS,
   MAX_MESSAGE_CHARS,
   postBudget,
+  startStreamBudget,
+  stopStreamBudget,
   THINKING_STATUS_REFRESH_MS,
 } from "./limits.ts";
 import { describeSlackError, slackErrorCode } from "./errors.ts";
 import { ClassicTransport } from "./classic-transport.ts";
 import { appendIndicator } from "../../src/reply/markdown/indicator.ts";
 import { SlackFormatter } from "./markdown.ts";
-import { StreamTransport, type OpenStream, type StreamCallLimiter } from "./stream-transport.ts";
+import { StreamTransport, type OpenStream } from "./stream-transport.ts";
 
 
 /** Shown after the text while a classic (post + update) message is still being written. */
@@ -61,19 +65,26 @@ export interface SurfaceDeps {
   client: webApi.WebClient;
   logger: Logger;
   capabilities: WorkspaceCapabilities;
-  /** Shared limiters for chat.startStream / chat.stopStream (Tier 2), see adapter.ts. */
-  streamStarts: StreamCallLimiter;
-  streamStops: StreamCallLimiter;
+  /** The core's shared rate windows (the same ones the core's budgets draw from). */
+  rates: RateWindows;
   now?: () => number;
 }
 
-type Transport = "stream" | "classic";
+/** MessageWay kinds this surface offers. */
+export const STREAM_WAY = "stream";
+export const CLASSIC_WAY = "classic";
 
 export class SlackReplySurface implements ReplySurface {
   readonly address: string;
-  private transport: Transport;
+  /** Whether new messages may open native streams (not for a reopened reply). */
+  private readonly mayStream: boolean;
   /** Every message this surface sent, by ts; a value means the message is still an open stream. */
   private readonly sent: Map<string, OpenStream | undefined> = new Map();
+  /**
+   * Messages the core sends as streams that fell back to classic: their edits are chat.updates
+   * the core's budgets did not take, so they draw from the chat.update window here.
+   */
+  private readonly fellBack = new Set<string>();
   private lastStatusAt = -Infinity;
   private readonly now: () => number;
   private readonly stream: StreamTransport;
@@ -87,22 +98,43 @@ export class SlackReplySurface implements ReplySurface {
   ) {
     this.address = encodeAddress(where);
     this.now = deps.now ?? Date.now;
-    this.stream = new StreamTransport(deps.client, where, deps.streamStops, deps.logger);
+    const stop = stopStreamBudget(where.team);
+    this.stream = new StreamTransport(deps.client, where, () => deps.rates.acquire([stop], true), deps.logger);
     this.classic = new ClassicTransport(deps.client, where.channel, where.threadTs, deps.logger);
     // A reopened reply only finishes what a crashed process left: whole-text updates are safest.
-    this.transport = !options.reopened && deps.capabilities.nativeStreaming ? "stream" : "classic";
+    this.mayStream = !options.reopened;
   }
 
   get limits(): SurfaceLimits {
     const { team, channel } = this.where;
-    const streaming = this.transport === "stream";
+    const update = chatUpdateBudget(team);
+    const post = postBudget(team, channel);
+    const classic: MessageWay = {
+      kind: CLASSIC_WAY,
+      open: [],
+      post: [post],
+      progress: [update],
+      final: [update],
+      streamingIndicator: CLASSIC_STREAMING_INDICATOR,
+    };
+    // Stream starts are Tier 2 per workspace, not chat.postMessage's per-channel pace: twenty
+    // replies in one channel can all open their streams at once.
+    const stream: MessageWay = {
+      kind: STREAM_WAY,
+      open: [startStreamBudget(team)],
+      post: [],
+      progress: [appendStreamBudget(team)],
+      final: [stopStreamBudget(team)],
+      streamingIndicator: "",
+    };
+    const streaming = this.mayStream && this.deps.capabilities.nativeStreaming;
     return {
       maxMessageLength: MAX_MESSAGE_CHARS,
       editIntervalMs: EDIT_INTERVAL_MS,
-      editBudgets: [streaming ? appendStreamBudget(team) : chatUpdateBudget(team)],
-      // A stream start is also a message in the channel: it shares chat.postMessage's pace.
-      postBudgets: [postBudget(team, channel)],
-      streamingIndicator: streaming ? "" : CLASSIC_STREAMING_INDICATOR,
+      editBudgets: [update],
+      postBudgets: [post],
+      streamingIndicator: CLASSIC_STREAMING_INDICATOR,
+      ways: streaming ? [stream, classic] : [classic],
     };
   }
 
@@ -129,32 +161,26 @@ export class SlackReplySurface implements ReplySurface {
     }
   }
 
-  async post(text: string, final = false): Promise<PlatformId> {
+  async post(text: string, final = false, way?: string): Promise<PlatformId> {
     // A message that gets no edit after this post gains nothing from a stream (and a stream
     // nobody stops would look unfinished until Slack expires it): post it plainly.
-    let fellBack = false;
-    if (this.transport === "stream" && !final && !this.deps.streamStarts.tryAcquire()) {
-      // The workspace has started all the streams Slack allows this minute: this reply is
-      // posted and updated the classic way rather than waiting for a start.
-      this.deps.logger.debug({ channel: this.where.channel }, "slack stream starts used up; posting classic");
-      this.transport = "classic";
-      fellBack = true;
-    }
-    if (this.transport === "stream" && !final) {
+    if (way === STREAM_WAY && !final) {
       try {
         const ts = await this.stream.start(text);
         this.sent.set(ts, { streamed: text });
         return this.id(ts);
       } catch (err) {
-        // Nothing is known to be on screen: post the text the classic way instead.
+        // Nothing is known to be on screen: post the text the classic way instead. The core's
+        // text for a stream carries no indicator; a classic message still being written shows one.
         this.fallBack("chat.startStream", err);
-        fellBack = true;
+        const shown = appendIndicator(text, CLASSIC_STREAMING_INDICATOR);
+        const ts = await this.classic.post(shown, this.formatter.notification(shown));
+        this.sent.set(ts, undefined);
+        this.fellBack.add(ts);
+        return this.id(ts);
       }
     }
-    // Text meant for a stream carries no indicator; on the classic transport a message that is
-    // still being written shows one.
-    const shown = fellBack && !final ? appendIndicator(text, CLASSIC_STREAMING_INDICATOR) : text;
-    const ts = await this.classic.post(shown, this.formatter.notification(shown));
+    const ts = await this.classic.post(text, this.formatter.notification(text));
     this.sent.set(ts, undefined);
     return this.id(ts);
   }
@@ -175,8 +201,12 @@ export class SlackReplySurface implements ReplySurface {
       // Whatever state the stream is in, end it so the message takes a plain update.
       await this.stream.stopAbandoned(ref.ts);
       this.sent.set(ref.ts, undefined);
-      const shown = final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR);
-      await this.classic.update(ref.ts, shown, this.formatter.notification(shown));
+      this.fellBack.add(ref.ts);
+      await this.repair(ref.ts, final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR), final);
+      return;
+    }
+    if (this.fellBack.has(ref.ts)) {
+      await this.repair(ref.ts, final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR), final);
       return;
     }
     if (!this.sent.has(ref.ts)) {
@@ -187,14 +217,30 @@ export class SlackReplySurface implements ReplySurface {
     await this.classic.update(ref.ts, text, this.formatter.notification(text));
   }
 
+  /**
+   * A chat.update the core's budgets did not pay for (the core took stream budgets for this
+   * message): it draws from the workspace's chat.update window. A final repair waits for its
+   * slot; an intermediate one is skipped when none is free (the final repair carries the text).
+   */
+  private async repair(ts: string, text: string, final: boolean): Promise<void> {
+    const update = chatUpdateBudget(this.where.team);
+    const stamps = this.deps.rates.stamps();
+    if (final) await this.deps.rates.acquire([update], true, undefined, stamps);
+    else if (!this.deps.rates.tryAcquire(update, stamps)) return;
+    try {
+      await this.classic.update(ts, text, this.formatter.notification(text));
+    } finally {
+      stamps.done();
+    }
+  }
+
   private fallBack(method: string, err: unknown): void {
     const code = slackErrorCode(err);
     if (code !== undefined && STREAMING_UNAVAILABLE.has(code)) this.deps.capabilities.nativeStreaming = false;
     this.deps.logger.warn(
       { method, error: describeSlackError(err), channel: this.where.channel, thread: this.where.threadTs },
-      "slack native streaming failed; this reply continues with post + update",
+      "slack native streaming failed; this message continues with post + update",
     );
-    this.transport = "classic";
   }
 
   private id(ts: string): PlatformId {

@@ -14,11 +14,30 @@ export type RateCheck = { ok: true } | { ok: false; reply: string };
 export class UserRateLimiter {
   /** Admission times per user, oldest first; never more than `rate.count` entries. */
   private readonly times = new Map<string, number[]>();
+  private lastSweep: number;
 
   constructor(
     private readonly rate: UserRate,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.lastSweep = clock.now();
+  }
+
+  /** Users with requests inside the window (for tests). */
+  get trackedUsers(): number {
+    return this.times.size;
+  }
+
+  /**
+   * Once per window, forget every user whose requests have all aged out: without it, each person
+   * who ever asked would keep an entry for as long as the process runs.
+   */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < this.rate.windowMs) return;
+    this.lastSweep = now;
+    const cutoff = now - this.rate.windowMs;
+    for (const [user, list] of this.times) if ((list[list.length - 1] ?? 0) <= cutoff) this.times.delete(user);
+  }
 
   /** Would a request by `userId` now stay within the rate? Does not count it. */
   check(userId: string): RateCheck {
@@ -44,6 +63,7 @@ export class UserRateLimiter {
   }
 
   private recent(userId: string, now: number): number[] {
+    this.sweep(now);
     const list = this.times.get(userId);
     if (!list) return [];
     const cutoff = now - this.rate.windowMs;

@@ -1,11 +1,13 @@
-// /palaver forget: delete this conversation's stored history (admins, or anyone in a DM, where
-// the conversation is theirs). Token counts and costs stay in `usage` for accounting.
+// /palaver forget: delete this conversation's stored history (admins; anyone in a DM, where the
+// conversation is theirs; the person who started the thread, on platforms that say who did, e.g.
+// Slack's "Forget this conversation" shortcut). Token counts and costs stay in `usage`.
 import { actor, type CommandContext } from "./context.ts";
 
 export function forget(ctx: CommandContext): string {
   const { request } = ctx;
-  if (!ctx.admin && !request.isDM) {
-    return "Only admins can make Palaver forget a channel conversation; in a DM with Palaver anyone can. Nothing was deleted.";
+  const starter = request.user.startedConversation === true && request.conversationId !== undefined;
+  if (!ctx.admin && !request.isDM && !starter) {
+    return "Only admins and the person who started the thread can make Palaver forget a channel conversation; in a DM with Palaver anyone can. Nothing was deleted.";
   }
   if (!request.conversationId) {
     if (request.isDM) {

@@ -27,14 +27,14 @@ const HELP_ROWS: [string, string][] = [
   ["help", "this list"],
   ["prompt", "the system prompt in effect here, and where it comes from"],
   ["prompt set <text>", "set this channel's prompt (admin)"],
-  ["prompt clear", "back to the workspace / default prompt (admin)"],
+  ["prompt clear", "back to the default prompt (admin)"],
   ["model", "the model in effect here"],
   ["model set <model-id>", "set this channel's model (admin)"],
   ["usage [today|7d|30d|month|all] [by user|channel|model|day]", "tokens and cost (default 30d)"],
   ["budget", "limits in force here and what has been spent against them"],
   ["budget set <workspace|channel|user> [@user] <daily|monthly> <usd>", "set a limit (admin)"],
   ["budget clear <workspace|channel|user> [@user] <daily|monthly>", "back to the default limit (admin)"],
-  ["forget", "delete this conversation's stored history (admins, or anyone in a DM)"],
+  ["forget", "delete this conversation's stored history (admins, or anyone in a DM; in a Slack thread, use the message shortcut \"Forget this conversation\")"],
 ];
 
 export function helpText(): string {

@@ -9,6 +9,7 @@ import type { Db } from "../store/db.ts";
 import { ConversationStore } from "../store/conversations.ts";
 import { ReplyStore } from "../store/replies.ts";
 import { EventLog } from "../store/events.ts";
+import { InboxStore } from "../store/inbox.ts";
 import { UsageRecorder } from "../usage/recorder.ts";
 import { finalReply, stripNote } from "../reply/final-reply.ts";
 import { Settings } from "../context/settings.ts";
@@ -41,6 +42,8 @@ export interface BotDeps {
   commands: CommandRunner;
   settings: Settings;
   budgets?: Budgets;
+  /** This process's instance id (src/pipeline/ownership.ts): the owner of its replies. */
+  instanceId: string;
   metrics?: Metrics;
 }
 
@@ -63,8 +66,10 @@ export class Bot implements BotApi {
   readonly conversations: ConversationStore;
   readonly replies: ReplyStore;
   readonly events: EventLog;
+  readonly inbox: InboxStore;
   readonly usage: UsageRecorder;
   readonly budgets: Budgets;
+  readonly instanceId: string;
   private readonly fitDeps: FitDeps;
   private readonly queue = new KeyedQueue();
   private readonly inFlight = new Map<string, AbortController>();
@@ -80,6 +85,8 @@ export class Bot implements BotApi {
     this.conversations = new ConversationStore(deps.db);
     this.replies = new ReplyStore(deps.db);
     this.events = new EventLog(deps.db);
+    this.inbox = new InboxStore(deps.db);
+    this.instanceId = deps.instanceId;
     this.budgets = deps.budgets ?? new Budgets();
     this.metrics = deps.metrics ?? noMetrics;
     this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger, this.metrics);
@@ -91,20 +98,37 @@ export class Bot implements BotApi {
     this.metrics.platformRateLimited(platform, method);
   }
 
+  // The four calls below run inside platform event listeners. A database error there (SQLITE_BUSY
+  // when another connection holds the lock past the busy timeout, a full disk) is logged and
+  // answered with the safe default; it never escapes into the platform library, where it could
+  // end the process as an unhandled rejection (issue 9, item 10).
+
   claimEvent(key: string): boolean {
-    return this.events.claim(key, this.deps.clock.now());
+    // Not claimed: the event is skipped rather than applied without its dedup record.
+    return this.guarded("claimEvent", false, () => this.events.claim(key, this.deps.clock.now()));
   }
 
   knowsConversation(conversationId: string): boolean {
-    return this.conversations.exists(conversationId);
+    // Not "a message of it is stored": a refused mention is stored too, and a refusal must not
+    // enrol Palaver in the thread (issue 9, item 7). Unknown on error: stay quiet.
+    return this.guarded("knowsConversation", false, () => this.conversations.engaged(conversationId));
   }
 
   messageEdited(messageId: string, text: string): void {
-    this.conversations.edit(messageId, text, this.deps.clock.now());
+    this.guarded("messageEdited", undefined, () => this.conversations.edit(messageId, text, this.deps.clock.now()));
   }
 
   messageDeleted(messageId: string): void {
-    this.conversations.markDeleted(messageId, this.deps.clock.now());
+    this.guarded("messageDeleted", undefined, () => this.conversations.markDeleted(messageId, this.deps.clock.now()));
+  }
+
+  private guarded<T>(where: string, fallback: T, work: () => T): T {
+    try {
+      return work();
+    } catch (err) {
+      this.reportError(err, { where });
+      return fallback;
+    }
   }
 
   async command(request: CommandRequest): Promise<string> {
@@ -131,10 +155,12 @@ export class Bot implements BotApi {
 
   private async process(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
     try {
-      if (this.closing) return "ignored";
       if (!this.claimEvent(`message:${message.id}`)) return "duplicate";
       const now = this.deps.clock.now();
-      // Stored at once, so a reply already running sees nothing of it but the next one does.
+      const empty = message.text.trim() === "" && (message.attachments ?? []).length === 0;
+      // Stored at once, so a reply already running sees nothing of it but the next one does. And
+      // kept in the inbox until its reply starts: a crash or a shutdown while it waits in the
+      // queue leaves it for the next start (or another instance) to answer, never lost.
       this.deps.db.transaction(() => {
         this.conversations.ensureConversation(
           {
@@ -147,22 +173,56 @@ export class Bot implements BotApi {
           now,
         );
         this.conversations.upsert(message.conversationId, message, now);
+        if (!empty) this.inbox.add(message, surface.address, this.deps.instanceId, now);
       })();
-      if (message.text.trim() === "" && (message.attachments ?? []).length === 0) {
+      if (empty) {
         await this.say(surface, notes.HINT_EMPTY_MESSAGE);
         return "hint";
       }
-      return await this.queue.run(message.conversationId, () => this.reply(message, surface));
+      return await this.enqueue(message, surface);
     } catch (err) {
       this.reportError(err, { where: "handle", messageId: message.id });
       return "failed";
     }
   }
 
+  /**
+   * Answer a message that was accepted (and stored) earlier but never started: one a stopped
+   * process left in the inbox (src/pipeline/recovery.ts). Never rejects.
+   */
+  async resume(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
+    try {
+      return await this.enqueue(message, surface);
+    } catch (err) {
+      this.reportError(err, { where: "resume", messageId: message.id });
+      return "failed";
+    }
+  }
+
+  /** Wait for the conversation's queue, then reply; once shutdown began, nothing new starts. */
+  private enqueue(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
+    if (this.closing) return Promise.resolve("deferred");
+    return this.queue.run(message.conversationId, async () => {
+      // Left in the inbox for the next start: a reply begun now would be cut by the shutdown.
+      if (this.closing) return "deferred";
+      try {
+        return await this.reply(message, surface);
+      } finally {
+        // Answered, refused or failed: either way not to be replayed (a failure would repeat).
+        this.inbox.remove(message.id);
+      }
+    });
+  }
+
   /** Post a one-off message (a hint or a refusal), within the surface's post budget. */
   private async say(surface: ReplySurface, markdown: string): Promise<void> {
-    await this.budgets.acquire(surface.limits.postBudgets, true);
-    await surface.post(surface.format(markdown), true);
+    const stamps = this.budgets.stamps();
+    await this.budgets.acquire(surface.limits.postBudgets, true, undefined, stamps);
+    try {
+      await surface.post(surface.format(markdown), true);
+    } finally {
+      stamps.done();
+    }
   }
 
   private async reply(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
@@ -186,9 +246,29 @@ export class Bot implements BotApi {
 
     const admitted = this.deps.gate.admit({ message, model, maxTokens });
     if (!admitted.ok) {
+      this.inbox.remove(message.id);
       await this.say(surface, admitted.reply);
       return "refused";
     }
+    // Recorded as soon as it is admitted: from here on Palaver is part of the conversation
+    // (follow-ups are answered), and a crash before the first token is finished with a note.
+    // The reply row takes over from the inbox in one step: after a crash the message is either
+    // answered again (inbox) or its reply is finished with a note (replies), never both.
+    const replyId = randomUUID();
+    this.deps.db.transaction(() => {
+      this.replies.create(
+        {
+          id: replyId,
+          conversationId: message.conversationId,
+          triggerMessageId: message.id,
+          platform: message.platform,
+          address: surface.address,
+          owner: this.deps.instanceId,
+        },
+        clock.now(),
+      );
+      this.inbox.remove(message.id);
+    })();
     this.replying++;
     try {
       if (message.fetchThread) {
@@ -205,17 +285,6 @@ export class Bot implements BotApi {
         logger.warn({ model }, "model has no price in the table: its usage is recorded with an unknown cost");
       }
 
-      const replyId = randomUUID();
-      this.replies.create(
-        {
-          id: replyId,
-          conversationId: message.conversationId,
-          triggerMessageId: message.id,
-          platform: message.platform,
-          address: surface.address,
-        },
-        clock.now(),
-      );
       let note = "";
       const persistedAt = new Map<string, number>();
       const renderer = new ReplyRenderer(surface, {
@@ -261,6 +330,11 @@ export class Bot implements BotApi {
         );
         throw err;
       }
+    } catch (err) {
+      // Failed before the stream began (storing the synced thread): nothing was shown, but the
+      // reply must not stay "streaming" for recovery to find.
+      this.replies.finish(replyId, "failed", clock.now());
+      throw err;
     } finally {
       this.replying--;
       admitted.admission.release();
@@ -316,8 +390,9 @@ export class Bot implements BotApi {
   }
 
   /**
-   * Shutdown: take no new messages, let replies finish for up to `graceMs`, then cut the rest
-   * short (they end with the interrupted note and are stored as interrupted).
+   * Shutdown: start no new reply (messages that arrive or wait in a queue stay in the inbox for the
+   * next start), let replies in flight finish for up to `graceMs`, then cut the rest short (they
+   * end with the interrupted note and are stored as interrupted).
    */
   async drain(graceMs: number): Promise<void> {
     this.closing = true;

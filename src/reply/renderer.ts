@@ -3,12 +3,15 @@
 // - Deltas are coalesced: an edit always carries the latest text, never one edit per token.
 // - At most one edit per `editIntervalMs`, and the next edit is scheduled only after the previous
 //   one finished (a slow platform slows the cadence instead of piling up requests).
-// - Every post/edit first draws from the surface's shared budgets (see budgets.ts).
+// - Every post/edit first draws from the surface's shared budgets (rate-budgets.ts). A message
+//   that will be edited holds a slot for its final edit from the moment it is posted; progress
+//   edits take only what the windows can spare. When a reply can get no such slot it goes quiet:
+//   it posts nothing until its final text, which then goes out in one post.
 // - Text past the surface's length limit continues in a new message (split.ts).
 // - A failed post/edit is not dropped: the part stays dirty and the next flush carries the latest
 //   text; the final flush retries until the screen shows exactly the reply.
-import type { ReplySurface } from "../types.ts";
-import { BudgetWaitAborted, type Budgets } from "./rate-budgets.ts";
+import type { MessageWay, ReplySurface } from "../types.ts";
+import { BudgetWaitAborted, type Budgets, type Hold, type Stamps } from "./rate-budgets.ts";
 import { splitOnce } from "./split.ts";
 import { PalaverError } from "../errors.ts";
 
@@ -35,6 +38,10 @@ interface Part {
   shown?: string;
   shownFinal: boolean;
   sealed: boolean;
+  /** How the message is sent (chosen when it is first posted with text still to come). */
+  way?: MessageWay;
+  /** The slot held for the message's final edit, until spent. */
+  hold?: Hold;
 }
 
 export interface RendererHooks {
@@ -59,11 +66,15 @@ export class ReplyRenderer {
   private text = "";
   private lastFlushEnd = 0;
   private failures = 0;
+  /** Grants of the call being made (opening slots included), re-counted once it has finished. */
+  private readonly callStamps: Stamps;
 
   constructor(
     private readonly surface: ReplySurface,
     private readonly options: RendererOptions,
-  ) {}
+  ) {
+    this.callStamps = options.budgets.stamps();
+  }
 
   /**
    * Show that a reply is coming, then stream `deltas` onto the surface. Resolves with the full
@@ -136,26 +147,99 @@ export class ReplyRenderer {
    */
   async finish(finalText: string): Promise<void> {
     this.text = finalText;
-    for (let attempt = 0; ; attempt++) {
-      const ok = await this.flush(true);
-      if (ok) return;
-      if (attempt + 1 >= FINAL_ATTEMPTS) {
-        throw new PalaverError("surface_failed", `the platform refused the final text ${FINAL_ATTEMPTS} times`);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const ok = await this.flush(true);
+        if (ok) return;
+        if (attempt + 1 >= FINAL_ATTEMPTS) {
+          throw new PalaverError("surface_failed", `the platform refused the final text ${FINAL_ATTEMPTS} times`);
+        }
+        await sleep(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt));
       }
-      await sleep(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt));
+    } finally {
+      // Whatever happened, this reply takes no more of the shared windows.
+      for (const part of this.parts) part.hold?.release();
+      this.options.budgets.leave(this);
     }
+  }
+
+  /** The ways the surface offers for a message that will be edited, best first. */
+  private ways(): MessageWay[] {
+    const l = this.surface.limits;
+    return (
+      l.ways ?? [
+        { kind: "default", open: [], post: l.postBudgets, progress: l.editBudgets, final: l.editBudgets, streamingIndicator: l.streamingIndicator },
+      ]
+    );
+  }
+
+  /**
+   * Choose how `part` is sent: the first way whose final edit can be held and whose opening
+   * slots are free. False when none can: the reply stays quiet for now.
+   */
+  private chooseWay(part: Part): boolean {
+    if (part.way) return true;
+    const budgets = this.options.budgets;
+    for (const way of this.ways()) {
+      const hold = budgets.reserve(way.final, this);
+      if (!hold) continue;
+      if (way.open.length > 0 && !budgets.tryAcquire(way.open, this.callStamps)) {
+        hold.release();
+        continue;
+      }
+      part.way = way;
+      part.hold = hold;
+      return true;
+    }
+    return false;
   }
 
   private async postPlaceholder(): Promise<void> {
     const part = this.parts[0]!;
-    if (part.id) return;
-    await this.options.budgets.acquire(this.surface.limits.postBudgets);
+    if (part.id || !this.chooseWay(part)) return;
+    const stamps = this.callStamps;
+    await this.options.budgets.acquire(part.way!.post, false, undefined, stamps);
     await this.safely(async () => {
-      part.id = await this.surface.post(PLACEHOLDER_TEXT, false);
+      part.id = await this.surface.post(PLACEHOLDER_TEXT, false, part.way!.kind);
       part.shown = PLACEHOLDER_TEXT;
       this.options.hooks?.onPost?.(0, part.id, "");
     });
+    stamps.done();
     this.lastFlushEnd = Date.now();
+  }
+
+  /**
+   * Take the budgets one post or edit of `part` needs. Progress takes only what is free now,
+   * a final waits for its slot. False: not now (the part stays as it is on screen).
+   */
+  private async take(part: Part, isFinal: boolean, progressSignal?: AbortSignal): Promise<boolean> {
+    const budgets = this.options.budgets;
+    const stamps = this.callStamps;
+    if (!part.id) {
+      if (isFinal) {
+        // Posted with its final text: no later edit, so nothing stays held for one.
+        part.hold?.release();
+        part.hold = undefined;
+        await budgets.acquire(this.surface.limits.postBudgets, true, undefined, stamps);
+        return true;
+      }
+      if (!this.chooseWay(part)) return false;
+      try {
+        await budgets.acquire(part.way!.post, false, progressSignal, stamps);
+        return true;
+      } catch (err) {
+        if (err instanceof BudgetWaitAborted) return false;
+        throw err;
+      }
+    }
+    const way = part.way ?? this.ways()[0]!;
+    if (!isFinal) return budgets.tryProgress(way.progress, this, stamps);
+    const hold = part.hold;
+    part.hold = undefined;
+    // A retried final (the first attempt failed) has spent its hold: it waits for a slot.
+    if (hold) await hold.use(stamps);
+    else await budgets.acquire(way.final, true, undefined, stamps);
+    return true;
   }
 
   private isDirty(): boolean {
@@ -204,30 +288,24 @@ export class ReplyRenderer {
   /** One pass over the parts: post or edit whatever differs from the screen. True when all landed. */
   private async flush(final: boolean, progressSignal?: AbortSignal): Promise<boolean> {
     this.layout(final);
-    const { streamingIndicator } = this.surface.limits;
     let allOk = true;
     for (let i = 0; i < this.parts.length; i++) {
       const part = this.parts[i]!;
       const isFinal = final || part.sealed;
       const raw = part.raw;
-      const text = this.format(raw, isFinal ? "" : streamingIndicator);
-      if (part.id && part.shown === text && (part.shownFinal || !isFinal)) continue;
       if (!part.id && raw === "" && !final) continue;
-      const budgets = part.id ? this.surface.limits.editBudgets : this.surface.limits.postBudgets;
-      // A message's final text goes ahead of other replies' progress edits; a progress edit
-      // can be given up (see stream()).
-      try {
-        await this.options.budgets.acquire(budgets, isFinal, isFinal ? undefined : progressSignal);
-      } catch (err) {
-        if (err instanceof BudgetWaitAborted) break;
-        throw err;
-      }
+      const indicator = () => (isFinal ? "" : (part.way?.streamingIndicator ?? this.surface.limits.streamingIndicator));
+      if (part.id && part.shown === this.format(raw, indicator()) && (part.shownFinal || !isFinal)) continue;
+      // A message's final text goes ahead of other replies' progress edits; progress takes only
+      // what the shared windows can spare, and a progress post can be given up (see stream()).
+      if (!(await this.take(part, isFinal, progressSignal))) break;
+      const text = this.format(raw, indicator());
       const ok = await this.safely(async () => {
         if (part.id) {
           await this.surface.edit(part.id, text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
           this.options.hooks?.onUpdate?.(i, part.id, raw, isFinal);
         } else {
-          part.id = await this.surface.post(text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
+          part.id = await this.surface.post(text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal, isFinal ? undefined : part.way?.kind);
           this.options.hooks?.onPost?.(i, part.id, raw);
           if (isFinal && text.length > 0) {
             // A post is already its own final state.
@@ -239,6 +317,7 @@ export class ReplyRenderer {
         part.shown = text;
         part.shownFinal = isFinal;
       });
+      this.callStamps.done();
       if (!ok) {
         allOk = false;
         // Later parts must not be posted before an earlier one exists.

@@ -1,5 +1,6 @@
 // Palaver assembled: database, Claude client, settings, gate, bot and the adapters around them.
 // Start-up (then recovery, src/pipeline/recovery.ts) and graceful shutdown.
+import { randomUUID } from "node:crypto";
 import type { Adapter } from "../types.ts";
 import type { Config } from "./config.ts";
 import { maskSecret } from "./config.ts";
@@ -15,7 +16,8 @@ import { CommandExecutor } from "../commands/execute.ts";
 import { UsageReports } from "../usage/report.ts";
 import { ForgetStore } from "../store/forgotten.ts";
 import { Budgets } from "../reply/rate-budgets.ts";
-import { recoverInterrupted } from "../pipeline/recovery.ts";
+import { Ownership } from "../pipeline/ownership.ts";
+import { InstanceStore } from "../store/instances.ts";
 import { describeError } from "../errors.ts";
 import { PrometheusMetrics } from "../ops/prometheus.ts";
 import { OpsServer, type Readiness } from "../ops/server.ts";
@@ -38,6 +40,8 @@ export class App {
   readonly prices: PriceTable;
   readonly settings: Settings;
   readonly claude: ClaudeClient;
+  /** This instance's id and heartbeat, and the adoption of what stopped instances left. */
+  readonly ownership: Ownership;
   readonly metrics = new PrometheusMetrics();
   private readonly server?: OpsServer;
   private adapters: Adapter[] = [];
@@ -86,6 +90,17 @@ export class App {
       settings: this.settings,
       budgets: new Budgets(),
       metrics: this.metrics,
+      instanceId: randomUUID(),
+    });
+    const bot = this.bot;
+    this.ownership = new Ownership(bot.instanceId, {
+      instances: new InstanceStore(db),
+      replies: bot.replies,
+      inbox: bot.inbox,
+      budgets: bot.budgets,
+      clock,
+      logger,
+      resume: (message, surface) => bot.resume(message, surface),
     });
     if (options.http ?? true) {
       this.server = new OpsServer({
@@ -137,7 +152,10 @@ export class App {
     return new App(config, db, logger, options.clock ?? systemClock, options);
   }
 
-  /** Start the adapters, then finish what a crash left streaming on their platforms. */
+  /**
+   * Start the adapters, then finish what stopped processes left on their platforms (replies cut
+   * mid-stream, messages still queued), now and every few seconds (src/pipeline/ownership.ts).
+   */
   async start(adapters: Adapter[]): Promise<void> {
     this.adapters = adapters;
     if (this.server) {
@@ -145,18 +163,14 @@ export class App {
       const port = await this.server.listen();
       this.logger.info({ port }, "HTTP server listening (/livez, /readyz, /metrics)");
     }
+    this.ownership.register();
     this.bot.events.prune(this.clock.now());
     for (const adapter of adapters) {
       await adapter.start(this.bot);
       this.logger.info({ platform: adapter.platform }, "adapter started");
     }
-    for (const adapter of adapters) await this.recover(adapter);
+    await this.ownership.start(adapters);
     this.started = true;
-  }
-
-  /** Finish what a crash left streaming on this adapter's platform (src/pipeline/recovery.ts). */
-  async recover(adapter: Adapter): Promise<number> {
-    return recoverInterrupted({ replies: this.bot.replies, budgets: this.bot.budgets, clock: this.clock, logger: this.logger }, adapter);
   }
 
   /** Graceful stop: no new work, in-flight replies get the grace period, then adapters and DB close. */
@@ -165,7 +179,9 @@ export class App {
     this.stopped = true;
     // /readyz answers 503 from now on, so a load balancer stops sending work while replies finish.
     this.draining = true;
+    await this.ownership.stopChecking();
     await this.bot.drain(this.config.shutdownGraceMs);
+    await this.ownership.release();
     for (const adapter of this.adapters) {
       try {
         await adapter.stop();

@@ -67,7 +67,12 @@ export class ConversationStore {
          VALUES (@id, @platform, @workspaceId, @channelId, @isDM, @now, @now)
          ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`,
       ),
-      exists: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM conversations WHERE id = ?"),
+      // Palaver took part: a reply of its own was started here (admitted), or the synced thread
+      // holds a message of Palaver's. A refused mention leaves neither.
+      engaged: db.prepare<[string, string], { one: number }>(
+        `SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM replies WHERE conversation_id = ?)
+         OR EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND role = 'assistant' AND status != 'deleted')`,
+      ),
       get: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE id = ?"),
       insert: db.prepare(
         `INSERT INTO messages (id, conversation_id, role, author_id, author_name, author_is_bot, content,
@@ -123,8 +128,9 @@ export class ConversationStore {
     this.stmts.ensure.run({ ...ref, isDM: ref.isDM ? 1 : 0, now });
   }
 
-  exists(conversationId: string): boolean {
-    return this.stmts.exists.get(conversationId) !== undefined;
+  /** True when Palaver answered here (a reply was admitted, or one of its messages is stored). */
+  engaged(conversationId: string): boolean {
+    return this.stmts.engaged.get(conversationId, conversationId) !== undefined;
   }
 
   get(messageId: string): StoredMessage | undefined {

@@ -52,6 +52,41 @@ export function openDatabase(file: string, migrationsDir: string = MIGRATIONS_DI
   return db;
 }
 
+/**
+ * Open an existing database for reading only (`npm run usage`): never created, never migrated,
+ * never written. A database whose schema is not the one this code expects (migrations missing,
+ * or from a newer Palaver) is refused with the reason, rather than changed or misread.
+ */
+export function openDatabaseReadOnly(file: string, migrationsDir: string = MIGRATIONS_DIR): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+    const applied = new Set(
+      hasTable ? (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version) : [],
+    );
+    const known = readMigrations(migrationsDir).map((m) => m.version);
+    const missing = known.filter((v) => !applied.has(v));
+    if (missing.length > 0) {
+      throw new PalaverError(
+        "migration_pending",
+        `The database at ${file} has not been upgraded to this version of Palaver (missing migration ${missing.map((v) => String(v).padStart(3, "0")).join(", ")}). Start Palaver once to upgrade it; this command only reads.`,
+      );
+    }
+    const unknown = [...applied].filter((v) => !known.includes(v));
+    if (unknown.length > 0) {
+      throw new PalaverError(
+        "migration_unknown",
+        `The database at ${file} was written by a newer Palaver (migration ${unknown.join(", ")}): upgrade Palaver to read it.`,
+      );
+    }
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
 /** Apply what is missing; returns the versions applied now. */
 export function migrate(db: Db, migrations: Migration[]): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { systemClock } from "../runtime/clock.ts";
 import { DEFAULT_DATABASE_PATH, readEnvironment } from "../runtime/config.ts";
 import { PriceTable } from "../claude/pricing.ts";
-import { openDatabase } from "../store/db.ts";
+import { openDatabaseReadOnly, type Db } from "../store/db.ts";
 import { usageReportLines } from "../commands/render-usage.ts";
 import { usageCsv } from "./csv.ts";
 import {
@@ -67,7 +67,13 @@ export function runUsageCli(argv: string[], env: Record<string, string | undefin
   } catch (err) {
     return { code: 1, stdout: "", stderr: `${(err as Error).message}\n` };
   }
-  const db = openDatabase(databasePath);
+  // Read-only: an operator's report must never change (or migrate) the bot's database.
+  let db: Db;
+  try {
+    db = openDatabaseReadOnly(databasePath);
+  } catch (err) {
+    return { code: 1, stdout: "", stderr: `${(err as Error).message}\n` };
+  }
   try {
     const report = new UsageReports(db, prices).report({
       period: values.since as ReportPeriod,

@@ -51,6 +51,8 @@ export interface RecordedRequest {
   /** Parsed JSON body (undefined when the body was empty or not JSON). Narrow it, e.g. with asMessagesBody. */
   body: unknown;
   at: number;
+  /** When the answer's last byte was written (for a benchmark's "model time"). */
+  endedAt?: number;
 }
 
 export interface FakeClaude {
@@ -151,7 +153,8 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
     const requestId = `req_fake_${n}`;
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const body = parseJson(await readBody(req));
-    requests.push({ method: req.method ?? "GET", path, headers: { ...req.headers }, body, at: now() });
+    const record: RecordedRequest = { method: req.method ?? "GET", path, headers: { ...req.headers }, body, at: now() };
+    requests.push(record);
 
     const route = `${req.method ?? ""} ${path}`;
     if (route !== "POST /v1/messages" && route !== "POST /v1/messages/count_tokens") {
@@ -193,6 +196,7 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
     const signal = AbortSignal.any([gone.signal, closing.signal]);
     if (check.body.stream === true) await sendStreamReply(res, reply, signal);
     else await sendJsonReply(res, reply, signal);
+    record.endedAt = now();
   }
 
   const server = createServer((req, res) => {

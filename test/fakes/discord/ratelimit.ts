@@ -1,11 +1,18 @@
 // 429s for the fake Discord: scripted ones (the next N matching requests), and an optional
 // enforced per-channel edit limit. Discord's exact edit limit is undocumented; "about 5 edits per
-// 5 s per channel" is the common observation (../shared/docs/platform-facts.md), so that is the
-// default the benchmark enforces. A 429 carries Retry-After (seconds) and a JSON body
-// {message, retry_after, global}, as Discord sends them; a per-route 429 also carries the bucket
-// headers with X-RateLimit-Remaining 0 (discord.com/developers/docs/topics/rate-limits, "Example
-// Exceeded User Rate Limit Response": Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining: 0,
-// X-RateLimit-Reset-After, X-RateLimit-Scope: user).
+// 5 s per channel" is the common observation (../shared/docs/platform-facts.md), so that is what
+// the benchmark enforces, as a sliding window (the strictest reading).
+//
+// The answer is Discord's (https://discord.com/developers/docs/topics/rate-limits): "a 429 status
+// code" with a "Retry-After" header ("The number of seconds to wait before submitting another
+// request") and a JSON body {message: "You are being rate limited.", retry_after, global}, where
+// retry_after is "The number of seconds to wait before submitting another request" and global
+// says "if you are being globally rate limited". Limits are per route: "Per-route rate limits
+// exist for many individual endpoints", and a channel's id is a top-level resource of its bucket,
+// so edits in one channel share one window.
+// A per-route 429 also carries the bucket headers with X-RateLimit-Remaining 0 (same page,
+// "Example Exceeded User Rate Limit Response": Retry-After, X-RateLimit-Limit,
+// X-RateLimit-Remaining: 0, X-RateLimit-Reset-After, X-RateLimit-Scope: user).
 
 export interface ScriptedLimit {
   method: string;

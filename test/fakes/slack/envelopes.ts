@@ -66,6 +66,50 @@ export function slashCommandPayload(f: SlashCommandFields): Record<string, strin
   };
 }
 
+export interface MessageShortcutFields {
+  callbackId: string;
+  user: { id: string; name: string };
+  channel: { id: string; name: string };
+  /** The message the shortcut was used on, as Slack stores it. */
+  message: { ts: string; user?: string; text: string; threadTs?: string; botId?: string };
+  responseUrl: string;
+}
+
+/**
+ * A message shortcut's interaction payload. Slack docs, "Shortcuts" interaction payloads
+ * (api.slack.com/reference/interaction-payloads/shortcuts): `type: "message_action"`, with
+ * `callback_id`, `trigger_id`, `team`, `user`, `channel`, `message_ts`, the `message` itself and a
+ * `response_url` ("use it to publish messages back into the conversation"). In HTTP mode it is
+ * POSTed "as application/x-www-form-urlencoded with a single payload parameter containing JSON"
+ * (docs, "Handling user interaction"), signed like every request; in Socket Mode it comes in an
+ * envelope of type "interactive".
+ */
+export function messageShortcutPayload(f: MessageShortcutFields): Record<string, unknown> {
+  return {
+    type: "message_action",
+    token: "fake-verification-token",
+    action_ts: `${(Date.now() / 1000).toFixed(6)}`,
+    team: { id: TEAM.id, domain: TEAM.domain },
+    user: { id: f.user.id, username: f.user.name, team_id: TEAM.id, name: f.user.name },
+    channel: { id: f.channel.id, name: f.channel.name },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: f.callbackId,
+    trigger_id: `${Date.now()}.${randomBytes(4).toString("hex")}`,
+    message_ts: f.message.ts,
+    message: {
+      type: "message",
+      text: f.message.text,
+      ts: f.message.ts,
+      team: TEAM.id,
+      ...(f.message.user ? { user: f.message.user } : {}),
+      ...(f.message.botId ? { bot_id: f.message.botId } : {}),
+      ...(f.message.threadTs ? { thread_ts: f.message.threadTs } : {}),
+    },
+    response_url: f.responseUrl,
+  };
+}
+
 export function signature(secret: string, timestamp: number, body: string): string {
   return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
 }

@@ -9,6 +9,7 @@ import {
   eventEnvelope,
   sendSigned,
   slashCommandPayload,
+  messageShortcutPayload,
   type EventEnvelope,
 } from "./envelopes.ts";
 import type { RateRules } from "./rate-limits.ts";
@@ -179,6 +180,35 @@ export class FakeSlack {
     }
     const http = this.requireHttp();
     const res = await sendSigned(http.url, new URLSearchParams(payload).toString(), {
+      secret: http.signingSecret,
+      contentType: "application/x-www-form-urlencoded",
+    });
+    return { responseId, status: res.status };
+  }
+
+  /**
+   * Use a message shortcut (the "⋯ More actions" menu of a message) on the message `ts`; the
+   * answer, if the app sends one through response_url, arrives at responses.get(responseId).
+   */
+  async messageShortcut(o: { user: string; channel: string; ts: string; callbackId: string }): Promise<{ responseId: string; status?: number; ack?: Ack }> {
+    const m = this.state.find(o.channel, o.ts);
+    if (!m) throw new Error(`fake slack: no message ${o.channel}/${o.ts}`);
+    const responseId = `R${++this.responseSeq}`;
+    const user = this.state.users.get(o.user);
+    const channel = this.state.channels.get(o.channel);
+    const payload = messageShortcutPayload({
+      callbackId: o.callbackId,
+      user: { id: o.user, name: user?.name ?? o.user },
+      channel: { id: o.channel, name: channel?.type === "im" ? "directmessage" : (channel?.name ?? o.channel) },
+      message: { ts: m.ts, user: m.user, text: m.text, threadTs: m.threadTs, botId: m.botId },
+      responseUrl: `${this.url}/response/${responseId}`,
+    });
+    this.responses.set(responseId, []);
+    if (this.socket.connected) {
+      return { responseId, ack: await this.socket.send("interactive", payload) };
+    }
+    const http = this.requireHttp();
+    const res = await sendSigned(http.url, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), {
       secret: http.signingSecret,
       contentType: "application/x-www-form-urlencoded",
     });

@@ -1,6 +1,12 @@
 // Optional enforcement of Slack's rate limits in the fake, as sliding windows over accepted calls.
-// A call over the limit gets HTTP 429, `Retry-After` (seconds until the window has room) and
-// {ok:false, error:"ratelimited"}, and is counted, so a benchmark can report how many it caused.
+// A call over the limit gets what Slack answers (https://api.slack.com/docs/rate-limits):
+// "HTTP 429 Too Many Requests error, and a Retry-After HTTP header containing the number of
+// seconds until you can retry", with {ok:false, error:"ratelimited"}. Each 429 is counted, so a
+// benchmark can report how many it caused.
+//
+// The windows: "Rate limits are applied per API method per workspace per app" and evaluated
+// "per minute" (same page); Slack grants "short bursts" on top of some tiers, which the fake does
+// not, so the fake is the strictest reading: exactly N accepted calls in any 60 s.
 
 export interface RateRule {
   limit: number;
@@ -11,14 +17,24 @@ export interface RateRule {
 
 export type RateRules = Record<string, RateRule>;
 
-/** Slack's published limits (../shared/docs/platform-facts.md). */
+/**
+ * Slack's published limits (tiers from each method's reference page, Rate limits section; also
+ * ../shared/docs/platform-facts.md). Tier 2 is "20+ per minute", Tier 3 "50+", Tier 4 "100+".
+ */
 export const SLACK_LIMITS: RateRules = {
-  "chat.update": { limit: 50, windowMs: 60_000, per: "workspace" }, // Tier 3
-  "chat.postMessage": { limit: 1, windowMs: 1_000, per: "channel" }, // ~1/s per channel
-  "chat.startStream": { limit: 20, windowMs: 60_000, per: "workspace" }, // Tier 2
-  "chat.appendStream": { limit: 100, windowMs: 60_000, per: "workspace" }, // Tier 4
-  "chat.stopStream": { limit: 20, windowMs: 60_000, per: "workspace" }, // Tier 2
-  "conversations.replies": { limit: 50, windowMs: 60_000, per: "workspace" }, // Tier 3
+  // https://api.slack.com/methods/chat.update: "Tier 3"
+  "chat.update": { limit: 50, windowMs: 60_000, per: "workspace" },
+  // https://api.slack.com/methods/chat.postMessage: "Special": "chat.postMessage has special rate
+  // limiting conditions … generally allows an app to post 1 message per second to a specific channel"
+  "chat.postMessage": { limit: 1, windowMs: 1_000, per: "channel" },
+  // https://api.slack.com/methods/chat.startStream: "Tier 2"
+  "chat.startStream": { limit: 20, windowMs: 60_000, per: "workspace" },
+  // https://api.slack.com/methods/chat.appendStream: "Tier 4"
+  "chat.appendStream": { limit: 100, windowMs: 60_000, per: "workspace" },
+  // https://api.slack.com/methods/chat.stopStream: "Tier 2"
+  "chat.stopStream": { limit: 20, windowMs: 60_000, per: "workspace" },
+  // https://api.slack.com/methods/conversations.replies: "Tier 3"
+  "conversations.replies": { limit: 50, windowMs: 60_000, per: "workspace" },
 };
 
 export class FakeRateLimiter {

@@ -75,7 +75,7 @@ export class FakeSocketMode {
   }
 
   /** Send an envelope to the connected app; resolves with its ack (rejects after Slack's 3 s). */
-  send(type: "events_api" | "slash_commands", payload: unknown, o: EnvelopeOptions = {}): Promise<Ack> {
+  send(type: "events_api" | "slash_commands" | "interactive", payload: unknown, o: EnvelopeOptions = {}): Promise<Ack> {
     const ws = [...this.sockets].find((s) => s.readyState === s.OPEN);
     if (!ws) return Promise.reject(new Error("fake slack: no Socket Mode connection"));
     const envelopeId = randomUUID();
