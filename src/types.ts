@@ -26,13 +26,20 @@ export interface Author {
   isMe: boolean;
 }
 
+/**
+ * A file attached to a message, as the adapter got it. The core decides what it is from its bytes
+ * (image, PDF, text, or a type Palaver cannot read), checks it against the API's limits, and stores
+ * the bytes once (src/context/files).
+ */
 export interface Attachment {
-  kind: "image" | "pdf";
-  /** image/jpeg, image/png, image/gif, image/webp or application/pdf. */
-  mediaType: string;
-  /** The file's bytes, base64. Adapters download; the core checks the API's size limits. */
-  dataBase64: string;
-  name?: string;
+  /** The file's name as shared: notes name it, and a text file reaches Claude under it. */
+  name: string;
+  /** The type the platform declared, if any. */
+  mediaType?: string;
+  /** The file's bytes; absent when the adapter could not get them (`problem` says why). */
+  data?: Buffer;
+  /** Why the adapter could not get the file, worded for a note, e.g. "could not be downloaded". */
+  problem?: string;
 }
 
 /** One message of a conversation as the platform has it. */
@@ -63,6 +70,12 @@ export interface InboundMessage extends ThreadMessage {
    * history, so edits, deletions and messages the bot never saw are reflected.
    */
   fetchThread?: () => Promise<ThreadMessage[]>;
+  /**
+   * The message's files, downloaded. Called once by the core, after it has deduplicated the
+   * message (a mention Slack delivers twice is downloaded once). Never rejects: a file that
+   * cannot be had comes back with a `problem`.
+   */
+  fetchAttachments?: () => Promise<Attachment[]>;
 }
 
 /** A shared request budget: every surface naming the same key draws from one bucket. */
@@ -155,9 +168,10 @@ export interface ReplySurface {
   /**
    * Optional: show that Palaver is working (typing indicator, "is thinking…" status). Called
    * before the first text and again every few seconds until it arrives. When absent, the core
-   * posts a placeholder message at once instead.
+   * posts a placeholder message at once instead. `status` says what Palaver is doing when it is
+   * more than thinking ("searching the web…"); surfaces that can show words show it.
    */
-  showThinking?(): Promise<void>;
+  showThinking?(status?: string): Promise<void>;
 }
 
 /** A /palaver command as the adapter received it. */

@@ -35,7 +35,7 @@ describe("discord /palaver, guild command", () => {
     const options = palaver.options as { name: string; type: number; options?: { name: string; options?: { name: string; choices?: { value: string }[] }[] }[] }[];
     assert.deepEqual(
       options.map((o) => o.name).sort(),
-      ["budget", "forget", "help", "model", "prompt", "usage"],
+      ["budget", "forget", "help", "model", "prompt", "usage", "web"],
     );
     const modelSet = options.find((o) => o.name === "model")!.options!.find((o) => o.name === "set")!;
     const choices = modelSet.options![0]!.choices!.map((c) => c.value);

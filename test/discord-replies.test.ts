@@ -1,6 +1,7 @@
 // Discord without threads: DISCORD_REPLY_MODE=reply (reply chains), a channel where Palaver may
 // not open threads, DMs; and the reply surface under pressure: a reply longer than one message,
 // and edits answered with 429.
+import { pdf, png } from "./helpers/files.ts";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { conversationId } from "../adapters/discord/ids.ts";
@@ -156,10 +157,9 @@ describe("discord attachments", () => {
 
   it("downloads an image attached to the message and hands it to Claude", async () => {
     const { discord, world, claude } = h;
-    // The 8-byte PNG signature and a little more: the core checks type and size, not pixels.
-    const bytes = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+    const bytes = png(64, 48);
     const image = discord.addAttachment("chart.png", "image/png", bytes);
-    const notes = discord.addAttachment("notes.txt", "text/plain", Buffer.from("not for Claude"));
+    const notes = discord.addAttachment("notes.txt", "text/plain", Buffer.from("the text file's words"));
     claude.enqueue({ text: "A chart." });
     discord.say({ channelId: world.adaDM.id, authorId: world.ada.id, content: "what is this?", attachments: [image, notes] });
     await waitFor(() => discord.botMessagesIn(world.adaDM.id)[0]?.content === "A chart.", 5000, "reply");
@@ -167,8 +167,33 @@ describe("discord attachments", () => {
     const blocks = body.messages.at(-1)!.content;
     assert.ok(Array.isArray(blocks));
     const images = blocks.filter((b) => b.type === "image");
-    assert.equal(images.length, 1, "the image, and not the text file");
+    assert.equal(images.length, 1, "the image");
     assert.deepEqual(images[0]!.source, { type: "base64", media_type: "image/png", data: bytes.toString("base64") });
+    const docs = blocks.filter((b) => b.type === "document");
+    assert.deepEqual(
+      docs.map((d) => [d.title, d.source]),
+      [["notes.txt", { type: "text", media_type: "text/plain", data: "the text file's words" }]],
+      "the text file as a plain-text document named after it",
+    );
+  });
+
+  it("a PDF is a document; a link the CDN refuses and an unreadable type are named in notes", async () => {
+    const { discord, world, claude } = h;
+    const doc = await pdf(3);
+    const report = discord.addAttachment("report.pdf", "application/pdf", doc, world.adaDM.id);
+    const stale = discord.addAttachment("old.png", "image/png", png(10, 10), world.adaDM.id);
+    const unsigned = { ...stale, url: stale.url.replace(/\?.*$/, "") };
+    const archive = discord.addAttachment("logs.tar.gz", "application/gzip", Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]), world.adaDM.id);
+    claude.enqueue({ text: "A three-page report." });
+    discord.say({ channelId: world.adaDM.id, authorId: world.ada.id, content: "and these?", attachments: [report, unsigned, archive] });
+    await waitFor(() => (discord.botMessagesIn(world.adaDM.id).at(-1)?.content ?? "").startsWith("A three-page report."), 5000, "reply");
+    const blocks = asMessagesBody(claude.messageRequests().at(-1)!.body).messages.at(-1)!.content;
+    assert.ok(Array.isArray(blocks));
+    assert.deepEqual(blocks.filter((b) => b.type === "document").map((b) => b.source), [{ type: "base64", media_type: "application/pdf", data: doc.toString("base64") }]);
+    const shown = discord.botMessagesIn(world.adaDM.id).at(-1)!.content;
+    assert.match(shown, /“old\.png” could not be downloaded from Discord/);
+    assert.match(shown, /“logs\.tar\.gz” is a type of file Palaver cannot read/);
+    assert.ok(discord.cdnDownloads.some((d) => d.id === stale.id && d.status === 404));
   });
 });
 

@@ -67,6 +67,12 @@ export function commandDefinition(models: readonly string[]): RESTPostAPIChatInp
     )
     .addSubcommand((s) =>
       s
+        .setName("web")
+        .setDescription("Web search and page fetch here (turning it on or off: admin)")
+        .addStringOption((o) => o.setName("switch").setDescription("Leave out to see the setting").addChoices(...choices(["on", "off"]))),
+    )
+    .addSubcommand((s) =>
+      s
         .setName("usage")
         .setDescription("Tokens and cost")
         .addStringOption((o) => o.setName("period").setDescription("Default 30d").addChoices(...choices(PERIODS)))
@@ -129,6 +135,8 @@ export function commandText(c: TypedCommand): string {
     if (c.sub === "usage") {
       const by = c.string("by");
       add("usage", c.string("period"), by ? "by" : undefined, by);
+    } else if (c.sub === "web") {
+      add("web", c.string("switch"));
     } else {
       add(c.sub);
     }

@@ -120,6 +120,7 @@ export class SlackAdapter implements Adapter {
       botId: auth.bot_id,
       botName,
       users: this.users,
+      files: { client: this.client, token: this.config.botToken, apiUrl: this.config.apiUrl ?? "https://slack.com/api/", logger: this.logger },
     };
     const app = this.buildApp(auth.user_id, auth.bot_id);
     this.register(app, bot, me);

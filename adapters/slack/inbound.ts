@@ -12,6 +12,7 @@ import {
   type SlackReplyAddress,
 } from "./ids.ts";
 import { authorOf, fetchThread, isFromMe, plainText, type SlackIdentity } from "./thread.ts";
+import { downloadFiles } from "./files.ts";
 import { SPOKEN_SUBTYPES, tsToMillis, type SlackMessage } from "./wire.ts";
 
 export type Inbound =
@@ -99,6 +100,7 @@ async function reply(
     // A top-level message starts a new thread that holds only itself: there is nothing to read
     // back, so no conversations.replies call (Tier 3, 50 a minute per workspace) is spent on it.
     ...(startsThread ? {} : { fetchThread: () => fetchThread({ ...me, team }, channel, threadTs) }),
+    ...(ev.files && ev.files.length > 0 ? { fetchAttachments: () => downloadFiles(ev.files!, me.files) } : {}),
   };
   const address: SlackReplyAddress = {
     team,

@@ -86,6 +86,7 @@ export class SlackReplySurface implements ReplySurface {
    */
   private readonly fellBack = new Set<string>();
   private lastStatusAt = -Infinity;
+  private lastStatus = "";
   private readonly now: () => number;
   private readonly stream: StreamTransport;
   private readonly classic: ClassicTransport;
@@ -142,17 +143,21 @@ export class SlackReplySurface implements ReplySurface {
     return this.formatter.format(markdown, indicator);
   }
 
-  async showThinking(): Promise<void> {
+  async showThinking(status?: string): Promise<void> {
     const caps = this.deps.capabilities;
     const kind = isDmChannel(this.where.channel) ? "dm" : "channel";
-    if (caps.statusRefused.has(kind) || this.now() - this.lastStatusAt < THINKING_STATUS_REFRESH_MS) return;
+    const text = status ? `is ${status}` : THINKING_STATUS;
+    // A new status is shown at once; the same one is only refreshed before Slack's timeout.
+    const fresh = text === this.lastStatus && this.now() - this.lastStatusAt < THINKING_STATUS_REFRESH_MS;
+    if (caps.statusRefused.has(kind) || fresh) return;
     try {
       await this.deps.client.assistant.threads.setStatus({
         channel_id: this.where.channel,
         thread_ts: this.where.threadTs,
-        status: THINKING_STATUS,
+        status: text,
       });
       this.lastStatusAt = this.now();
+      this.lastStatus = text;
     } catch (err) {
       // Slack said no (an old install without the scope, a kind of conversation it does not
       // support): stop asking there. A network failure is retried at the core's next refresh.

@@ -1,5 +1,6 @@
 // A whole Slack thread as ThreadMessage[]: conversations.replies, every page (cursor pagination),
 // oldest first, housekeeping messages (joins, tombstones) left out.
+import type { FileDownloadDeps } from "./files.ts";
 import type { webApi } from "@slack/bolt";
 import type { Author, ThreadMessage } from "../../src/types.ts";
 import { messageId, userId } from "./ids.ts";
@@ -16,6 +17,8 @@ export interface SlackIdentity {
   botId: string;
   botName: string;
   users: UserDirectory;
+  /** Downloads the files shared with a message (adapters/slack/files.ts). */
+  files: FileDownloadDeps;
 }
 
 export function isFromMe(m: SlackMessage, me: SlackIdentity): boolean {

@@ -1,6 +1,8 @@
 // The few fields Palaver reads from Slack's event and message payloads, read defensively from
 // whatever Bolt hands us (its types are wide unions; Slack adds fields over time).
 
+import { readFiles, type SlackFile } from "./files.ts";
+
 export interface SlackMessage {
   type?: string;
   subtype?: string;
@@ -22,6 +24,8 @@ export interface SlackMessage {
   previous_message?: SlackMessage;
   /** message_deleted */
   deleted_ts?: string;
+  /** Shared files (app_mention, subtype file_share); Slack Connect sends stubs (files.ts). */
+  files?: SlackFile[];
 }
 
 function str(v: unknown): string | undefined {
@@ -52,6 +56,7 @@ export function readMessage(raw: unknown): SlackMessage | undefined {
     message: readMessage(r.message),
     previous_message: readMessage(r.previous_message),
     deleted_ts: str(r.deleted_ts),
+    files: readFiles(r.files),
   };
 }
 

@@ -24,6 +24,10 @@ export interface GateRequest {
   model: string;
   /** The reply's max_tokens (defaults to config.maxTokens): bounds the output in the estimate. */
   maxTokens?: number;
+  /** Web searches the request may run (PALAVER_WEB_MAX_USES when the web is on, else 0). */
+  webSearches?: number;
+  /** Input tokens of the message's files (images after the model's resize, PDF pages). */
+  fileTokens?: number;
 }
 
 export interface GateDeps {
@@ -83,12 +87,14 @@ export class Gate {
    */
   estimateMicros(request: GateRequest): number {
     const last = this.lastRequestStmt.get(request.message.conversationId);
-    const inputTokens = (last ? last.prompt + last.output : 0) + estimateTextTokens(request.message.text);
+    const inputTokens = (last ? last.prompt + last.output : 0) + estimateTextTokens(request.message.text) + (request.fileTokens ?? 0);
     const cost = this.deps.prices.costMicros(request.model, {
       inputTokens,
       outputTokens: request.maxTokens ?? this.config.maxTokens,
       cacheReadTokens: 0,
       cacheWriteTokens: 0,
+      // Every search the reply may run, each billed apart from tokens (priced in costMicros).
+      webSearchRequests: request.webSearches ?? 0,
     });
     // A model without a price is recorded with an unknown cost, so nothing can be reserved for it.
     return cost ?? 0;

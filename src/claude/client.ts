@@ -10,13 +10,22 @@ import type { Logger } from "../runtime/log.ts";
 import { PalaverError, type ErrorCode } from "../errors.ts";
 import type { TokenUsage } from "./pricing.ts";
 import type { ApiMessage } from "../context/history.ts";
+import { ServerToolTracker, webTools, type WebSource } from "./server-tools.ts";
 
 export interface ClaudeRequest {
   model: string;
   maxTokens: number;
   system: string;
   messages: ApiMessage[];
+  /** Claude's web search and web fetch server tools, each used at most maxUses times. */
+  web?: { maxUses: number };
 }
+
+/**
+ * A `pause_turn` stop (a long server-tool turn the API paused) is continued by sending the paused
+ * assistant content back (platform-facts-2.md §5.1); at most this many times per reply.
+ */
+const MAX_PAUSE_CONTINUATIONS = 3;
 
 export interface ClaudeResult {
   text: string;
@@ -27,6 +36,10 @@ export interface ClaudeResult {
   ttftMs?: number;
   latencyMs: number;
   error?: PalaverError;
+  /** Web pages Claude cited, in order of first citation. */
+  sources?: WebSource[];
+  /** Error codes of web searches or fetches that failed inside the 200 response. */
+  webErrors?: string[];
 }
 
 export interface ClaudeStream {
@@ -52,7 +65,17 @@ export interface ClaudeClientOptions {
 const MAX_RETRY_DELAY_MS = 8_000;
 
 function emptyUsage(): TokenUsage {
-  return { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
+  return { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, webSearchRequests: 0 };
+}
+
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    webSearchRequests: (a.webSearchRequests ?? 0) + (b.webSearchRequests ?? 0),
+  };
 }
 
 /** Sort anything the SDK throws into a stable code. */
@@ -77,6 +100,16 @@ export function classifyError(err: unknown): PalaverError {
   })();
   const message = err instanceof Error ? err.message : String(err);
   return new PalaverError(code, message, { cause: err });
+}
+
+/** The API's own words for a failed request (the `error.message` of its JSON body), when it gave them. */
+export function apiErrorMessage(err: PalaverError): string {
+  const cause = err.cause;
+  if (cause instanceof Anthropic.APIError) {
+    const body = cause.error as { error?: { message?: string } } | undefined;
+    if (typeof body?.error?.message === "string") return body.error.message;
+  }
+  return err.message;
 }
 
 function errorType(err: InstanceType<typeof Anthropic.APIError>): string | undefined {
@@ -116,20 +149,29 @@ export class ClaudeClient {
     return r.input_tokens;
   }
 
-  /** Stream one request. Aborting `signal` ends the deltas early with error code "interrupted". */
-  stream(request: ClaudeRequest, signal?: AbortSignal): ClaudeStream {
+  /**
+   * Stream one request. Aborting `signal` ends the deltas early with error code "interrupted".
+   * `onStatus` hears what Claude is doing besides writing ("searching the web…", or undefined when
+   * that ends).
+   */
+  stream(request: ClaudeRequest, signal?: AbortSignal, onStatus?: (status: string | undefined) => void): ClaudeStream {
     let settle!: (r: ClaudeResult) => void;
     const result = new Promise<ClaudeResult>((resolve) => (settle = resolve));
-    return { deltas: this.run(request, settle, signal), result };
+    return { deltas: this.run(request, settle, signal, onStatus), result };
   }
 
-  private async *run(request: ClaudeRequest, settle: (r: ClaudeResult) => void, signal?: AbortSignal): AsyncGenerator<string> {
+  private async *run(
+    request: ClaudeRequest,
+    settle: (r: ClaudeResult) => void,
+    signal?: AbortSignal,
+    onStatus?: (status: string | undefined) => void,
+  ): AsyncGenerator<string> {
     const started = this.now();
     const outcome: ClaudeResult = { text: "", usage: emptyUsage(), latencyMs: 0 };
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          yield* this.attempt(request, outcome, started, signal);
+          yield* this.continued(request, outcome, started, signal, onStatus);
           break;
         } catch (err) {
           if (signal?.aborted) {
@@ -157,9 +199,36 @@ export class ClaudeClient {
     }
   }
 
-  private async *attempt(
+  /** One request, continued after each `pause_turn` with the paused content sent back unchanged. */
+  private async *continued(
     request: ClaudeRequest,
     outcome: ClaudeResult,
+    started: number,
+    signal?: AbortSignal,
+    onStatus?: (status: string | undefined) => void,
+  ): AsyncGenerator<string> {
+    const tools = new ServerToolTracker(onStatus);
+    let before = emptyUsage();
+    let messages: Anthropic.MessageParam[] = request.messages;
+    try {
+      for (let turn = 0; ; turn++) {
+        yield* this.attempt(request, messages, outcome, before, tools, started, signal);
+        before = outcome.usage;
+        if (outcome.stopReason !== "pause_turn" || turn >= MAX_PAUSE_CONTINUATIONS) break;
+        messages = [...request.messages, { role: "assistant", content: tools.pausedContent() }];
+      }
+    } finally {
+      outcome.sources = tools.sources;
+      outcome.webErrors = tools.errors;
+    }
+  }
+
+  private async *attempt(
+    request: ClaudeRequest,
+    messages: Anthropic.MessageParam[],
+    outcome: ClaudeResult,
+    before: TokenUsage,
+    tools: ServerToolTracker,
     started: number,
     signal?: AbortSignal,
   ): AsyncGenerator<string> {
@@ -168,20 +237,25 @@ export class ClaudeClient {
         model: request.model,
         max_tokens: request.maxTokens,
         system: [{ type: "text", text: request.system, cache_control: { type: "ephemeral" } }],
-        messages: request.messages,
+        messages,
+        ...(request.web ? { tools: webTools(request.web.maxUses) } : {}),
         stream: true,
       }, { signal })
       .withResponse();
     outcome.requestId = request_id ?? undefined;
+    // Usage of this request, added to what earlier (paused) requests of the reply used.
+    let usage = emptyUsage();
     for await (const event of events) {
+      tools.onEvent(event);
       switch (event.type) {
         case "message_start": {
           const u = event.message.usage;
-          outcome.usage = {
+          usage = {
             inputTokens: u.input_tokens,
             outputTokens: u.output_tokens,
             cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
             cacheReadTokens: u.cache_read_input_tokens ?? 0,
+            webSearchRequests: u.server_tool_use?.web_search_requests ?? 0,
           };
           break;
         }
@@ -196,15 +270,17 @@ export class ClaudeClient {
           outcome.stopReason = event.delta.stop_reason ?? undefined;
           // message_delta carries cumulative usage; input fields may be absent (null) there.
           const u = event.usage;
-          outcome.usage.outputTokens = u.output_tokens;
-          if (u.input_tokens != null) outcome.usage.inputTokens = u.input_tokens;
-          if (u.cache_creation_input_tokens != null) outcome.usage.cacheWriteTokens = u.cache_creation_input_tokens;
-          if (u.cache_read_input_tokens != null) outcome.usage.cacheReadTokens = u.cache_read_input_tokens;
+          usage.outputTokens = u.output_tokens;
+          if (u.input_tokens != null) usage.inputTokens = u.input_tokens;
+          if (u.cache_creation_input_tokens != null) usage.cacheWriteTokens = u.cache_creation_input_tokens;
+          if (u.cache_read_input_tokens != null) usage.cacheReadTokens = u.cache_read_input_tokens;
+          if (u.server_tool_use != null) usage.webSearchRequests = u.server_tool_use.web_search_requests;
           break;
         }
         default:
           break;
       }
+      outcome.usage = addUsage(before, usage);
     }
   }
 }

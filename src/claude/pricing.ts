@@ -33,7 +33,16 @@ export interface TokenUsage {
   outputTokens: number;
   cacheWriteTokens: number;
   cacheReadTokens: number;
+  /** Web searches run (usage.server_tool_use.web_search_requests), billed apart from tokens. */
+  webSearchRequests?: number;
 }
+
+/**
+ * "$10 per 1,000 searches, plus standard token costs for search-generated content"; errored
+ * searches are not billed (platform-facts-2.md §5.1, web search tool doc). Web fetch has no
+ * charge beyond tokens (§5.2).
+ */
+export const WEB_SEARCH_MICROS = 10 * MICROS_PER_USD / 1_000;
 
 function listPrice(input: number, output: number): ModelPrice {
   return {
@@ -140,6 +149,6 @@ export class PriceTable {
       usage.outputTokens * p.output +
       usage.cacheWriteTokens * write +
       usage.cacheReadTokens * p.cacheRead;
-    return Math.round((usdTimesMtok * MICROS_PER_USD) / TOKENS_PER_MTOK);
+    return Math.round((usdTimesMtok * MICROS_PER_USD) / TOKENS_PER_MTOK) + (usage.webSearchRequests ?? 0) * WEB_SEARCH_MICROS;
   }
 }

@@ -7,6 +7,7 @@ import { forget } from "./forget.ts";
 import { formatParseError, parseCommand, type Command } from "./grammar.ts";
 import { showUsage } from "./usage-command.ts";
 import { clearPrompt, setPrompt, setModel, showModel, showPrompt } from "./settings-commands.ts";
+import { setWeb, showWeb } from "./web-command.ts";
 import { helpText } from "./usage-lines.ts";
 
 export type { CommandDeps } from "./context.ts";
@@ -47,6 +48,10 @@ function execute(ctx: CommandContext, command: Command): string {
       return showModel(ctx);
     case "model.set":
       return setModel(ctx, command.model);
+    case "web.show":
+      return showWeb(ctx);
+    case "web.set":
+      return setWeb(ctx, command.on);
     case "usage":
       return showUsage(ctx, command.period, command.by);
     case "budget.show":

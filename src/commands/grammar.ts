@@ -19,6 +19,8 @@ export type Command =
   | { kind: "prompt.clear" }
   | { kind: "model.show" }
   | { kind: "model.set"; model: string }
+  | { kind: "web.show" }
+  | { kind: "web.set"; on: boolean }
   | { kind: "usage"; period: ReportPeriod; by?: ReportDimension }
   | { kind: "budget.show" }
   | { kind: "budget.set"; scope: BudgetScopeKind; userId?: string; period: BudgetPeriod; limitMicros: number }
@@ -71,6 +73,8 @@ function parse(text: string, options: ParseOptions): Command {
       return parsePrompt(text);
     case "model":
       return parseModel(rest, options);
+    case "web":
+      return parseWeb(rest);
     case "usage":
       return parseUsage(rest);
     case "budget":
@@ -81,6 +85,15 @@ function parse(text: string, options: ParseOptions): Command {
     default:
       throw new Fail(undefined, `Unknown subcommand "${clip(head)}".`);
   }
+}
+
+function parseWeb(args: string[]): Command {
+  const [action, ...extra] = args;
+  expectEnd("web", extra);
+  if (action === undefined || action.toLowerCase() === "show") return { kind: "web.show" };
+  const a = action.toLowerCase();
+  if (a === "on" || a === "off") return { kind: "web.set", on: a === "on" };
+  throw new Fail("web", `Unknown web action "${clip(action)}": use on or off.`);
 }
 
 function parsePrompt(text: string): Command {

@@ -2,14 +2,15 @@
 // Errors quote the line for the subcommand that went wrong (issue 5: "a one-line error plus the
 // usage line for that subcommand").
 
-export type Subcommand = "help" | "prompt" | "model" | "usage" | "budget" | "forget";
+export type Subcommand = "help" | "prompt" | "model" | "web" | "usage" | "budget" | "forget";
 
-export const SUBCOMMANDS: readonly Subcommand[] = ["help", "prompt", "model", "usage", "budget", "forget"];
+export const SUBCOMMANDS: readonly Subcommand[] = ["help", "prompt", "model", "web", "usage", "budget", "forget"];
 
 export const USAGE: Record<Subcommand, string> = {
   help: "/palaver help",
   prompt: "/palaver prompt [set <text> | clear]",
   model: "/palaver model [set <model-id>]",
+  web: "/palaver web [on | off]",
   usage: "/palaver usage [today|7d|30d|month|all] [by user|channel|model|day]",
   budget:
     "/palaver budget [set <workspace|channel|user> [@user] <daily|monthly> <usd> | clear <workspace|channel|user> [@user] <daily|monthly>]",
@@ -30,6 +31,8 @@ const HELP_ROWS: [string, string][] = [
   ["prompt clear", "back to the default prompt (admin)"],
   ["model", "the model in effect here"],
   ["model set <model-id>", "set this channel's model (admin)"],
+  ["web", "whether Claude may search the web and read linked pages here"],
+  ["web on|off", "turn web search and page fetch on or off for this channel (admin)"],
   ["usage [today|7d|30d|month|all] [by user|channel|model|day]", "tokens and cost (default 30d)"],
   ["budget", "limits in force here and what has been spent against them"],
   ["budget set <workspace|channel|user> [@user] <daily|monthly> <usd>", "set a limit (admin)"],

@@ -3,7 +3,9 @@
 // API's exact count, shrinking until it fits.
 import type { InboundMessage } from "../types.ts";
 import type { Logger } from "../runtime/log.ts";
-import type { ConversationStore } from "../store/conversations.ts";
+import type { ConversationStore, StoredMessage } from "../store/conversations.ts";
+import type { AttachmentStore } from "../store/attachments.ts";
+import { fillFiles } from "./files/fill.ts";
 import type { ClaudeClient } from "../claude/client.ts";
 import { describeError } from "../errors.ts";
 import { buildHistory, CHARS_PER_TOKEN, estimateTextTokens, type BuiltHistory } from "./history.ts";
@@ -19,6 +21,7 @@ const RECOUNT_HEADROOM = 0.95;
 
 export interface FitDeps {
   conversations: ConversationStore;
+  blobs: AttachmentStore;
   claude: ClaudeClient;
   logger: Logger;
   /** PALAVER_COUNT_TOKENS: ask the API for the exact count. */
@@ -28,7 +31,7 @@ export interface FitDeps {
 export async function fitHistory(
   deps: FitDeps,
   message: InboundMessage,
-  request: { model: string; system: string },
+  request: { model: string; system: string; contextWindow: number; withoutFiles?: boolean },
   budgetTokens: number,
 ): Promise<BuiltHistory> {
   const { messages: stored, olderUnread, named } = deps.conversations.listRecent(
@@ -36,7 +39,14 @@ export async function fitHistory(
     message.createdAt,
     (budgetTokens + READ_BACK_SLACK_TOKENS) * CHARS_PER_TOKEN,
   );
-  let built = buildHistory(stored, message.id, { budgetTokens, named });
+  markRejected(stored, deps.blobs);
+  const options = { named, model: request.model, contextWindow: request.contextWindow, withoutFiles: request.withoutFiles };
+  const build = (budget: number) => {
+    const b = buildHistory(stored, message.id, { ...options, budgetTokens: budget });
+    fillFiles(b, deps.blobs);
+    return b;
+  };
+  let built = build(budgetTokens);
   if (deps.countTokens) {
     const systemTokens = estimateTextTokens(request.system);
     for (let round = 0; round < COUNT_ROUNDS; round++) {
@@ -51,8 +61,18 @@ export async function fitHistory(
       }
       if (exact - systemTokens <= budgetTokens || built.messages.length <= 1) break;
       const ratio = budgetTokens / Math.max(1, exact - systemTokens);
-      built = buildHistory(stored, message.id, { budgetTokens: Math.floor(built.estimatedTokens * ratio * RECOUNT_HEADROOM), named });
+      built = build(Math.floor(built.estimatedTokens * ratio * RECOUNT_HEADROOM));
     }
   }
   return { ...built, dropped: built.dropped + olderUnread };
+}
+
+/** Files Claude refused before are left out with the reason, instead of failing the thread again. */
+function markRejected(stored: StoredMessage[], blobs: AttachmentStore): void {
+  for (const m of stored) {
+    for (const ref of m.attachments ?? []) {
+      const rejected = ref.hash !== undefined && ref.problem === undefined ? blobs.rejection(ref.hash) : undefined;
+      if (rejected !== undefined) ref.problem = rejected;
+    }
+  }
 }

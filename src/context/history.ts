@@ -5,8 +5,10 @@
 // assistant prefill); no empty text blocks. On top of that we fit the context window: the oldest
 // messages are dropped first, and the caller is told how many so the reply can say so.
 import type Anthropic from "@anthropic-ai/sdk";
-import type { Attachment } from "../types.ts";
 import type { StoredMessage } from "../store/conversations.ts";
+import type { AttachmentRef } from "../store/attachments.ts";
+import { chooseFiles, fileTokens, requestLimits } from "./files/request-limits.ts";
+import { DEFAULT_CONTEXT_WINDOW_TOKENS } from "../claude/pricing.ts";
 
 export type ContentBlock = Anthropic.TextBlockParam | Anthropic.ImageBlockParam | Anthropic.DocumentBlockParam;
 
@@ -14,15 +16,8 @@ export type ContentBlock = Anthropic.TextBlockParam | Anthropic.ImageBlockParam 
 export const CHARS_PER_TOKEN = 4;
 /** Room kept free besides max_tokens: our estimate is rough and the API adds framing tokens. */
 export const CONTEXT_MARGIN_TOKENS = 2_000;
-/** An image costs at most ~1,600 tokens at the API's default resizing. */
-const IMAGE_TOKENS = 1_600;
-/** A PDF page costs ~1,500–3,000 tokens; without counting pages, charge by size. */
-const PDF_TOKENS_PER_KB = 30;
-const PDF_MIN_TOKENS = 1_500;
-/** API limits on attachments (platform-facts.md): 5 MB per image, 32 MB per PDF. */
-export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
-export const MAX_PDF_BYTES = 32 * 1024 * 1024;
-const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+/** Model assumed for image token estimates when the caller names none. */
+const DEFAULT_ESTIMATE_MODEL = "claude-sonnet-4-6";
 
 export const TRUNCATION_MARK = "\n\n[…the rest of this message was cut: it was too long to fit]";
 
@@ -41,6 +36,19 @@ export interface HistoryOptions {
    * bot, speaks in the conversation.
    */
   named?: boolean;
+  /** The model: image token costs and per-request file limits depend on it. */
+  model?: string;
+  contextWindow?: number;
+  /** Send no files at all (the fallback after Claude refused a request's files). */
+  withoutFiles?: boolean;
+}
+
+/** A file block whose bytes are filled in from the attachment store before sending (files/fill.ts). */
+export interface PendingFile {
+  ref: AttachmentRef;
+  /** The message that brought the file. */
+  messageId: string;
+  block: Anthropic.ImageBlockParam | Anthropic.DocumentBlockParam;
 }
 
 export interface BuiltHistory {
@@ -51,6 +59,12 @@ export interface BuiltHistory {
   truncatedNewMessage: boolean;
   /** Attachments left out (unsupported type or over the API's size limits). */
   skippedAttachments: number;
+  /** One line per file left out, naming it and the reason, for the reply's note. */
+  fileNotes: string[];
+  /** File blocks in `messages`, to fill with their bytes. */
+  files: PendingFile[];
+  /** The new message has nothing Claude could read (no text, and none of its files can be sent). */
+  nothingToAnswer: boolean;
   estimatedTokens: number;
 }
 
@@ -58,42 +72,35 @@ export function estimateTextTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
-function attachmentBytes(a: Attachment): number {
-  return Math.floor((a.dataBase64.length * 3) / 4);
+function usableFile(r: AttachmentRef): boolean {
+  return r.kind !== "unusable" && r.problem === undefined;
 }
 
-function usableAttachment(a: Attachment): boolean {
-  if (a.kind === "image") return IMAGE_TYPES.has(a.mediaType) && attachmentBytes(a) <= MAX_IMAGE_BYTES;
-  return a.mediaType === "application/pdf" && attachmentBytes(a) <= MAX_PDF_BYTES;
-}
-
-function attachmentTokens(a: Attachment): number {
-  if (a.kind === "image") return IMAGE_TOKENS;
-  return Math.max(PDF_MIN_TOKENS, Math.ceil((attachmentBytes(a) / 1024) * PDF_TOKENS_PER_KB));
-}
-
-function attachmentBlock(a: Attachment): ContentBlock {
-  if (a.kind === "image") {
-    return {
-      type: "image",
-      source: { type: "base64", media_type: a.mediaType as "image/png", data: a.dataBase64 },
-    };
+function fileBlock(r: AttachmentRef): PendingFile["block"] {
+  // Bytes are filled in later (files/fill.ts): history building never reads a file.
+  if (r.kind === "image") {
+    return { type: "image", source: { type: "base64", media_type: r.mediaType as "image/png", data: "" } };
   }
-  return { type: "document", source: { type: "base64", media_type: "application/pdf", data: a.dataBase64 } };
+  if (r.kind === "pdf") return { type: "document", source: { type: "base64", media_type: "application/pdf", data: "" }, title: r.name };
+  // A text file is a plain-text document named after the file (PlainTextSource, SDK messages.d.ts).
+  return { type: "document", source: { type: "text", media_type: "text/plain", data: "" }, title: r.name };
+}
+
+export function fileNote(name: string, reason: string): string {
+  return `_(“${name}” ${reason}, so it was left out.)_`;
 }
 
 /** Per-message framing the name prefix and the joins add, in tokens. */
 const MESSAGE_OVERHEAD_TOKENS = 8;
 
-function messageTokens(m: StoredMessage): number {
+function messageTokens(m: StoredMessage, model: string, sent: Set<AttachmentRef>): number {
   let t = estimateTextTokens(m.content) + MESSAGE_OVERHEAD_TOKENS;
-  for (const a of m.attachments ?? []) if (usableAttachment(a)) t += attachmentTokens(a);
+  for (const a of m.attachments ?? []) if (sent.has(a)) t += fileTokens(a, model);
   return t;
 }
 
-function isEmpty(m: StoredMessage): boolean {
-  const hasAttachments = (m.attachments ?? []).some(usableAttachment);
-  return m.content.trim() === "" && !hasAttachments;
+function isEmpty(m: StoredMessage, withFiles: boolean): boolean {
+  return m.content.trim() === "" && !(withFiles && (m.attachments ?? []).some(usableFile));
 }
 
 /**
@@ -105,16 +112,29 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
   // millisecond that we may have stored in another order); later messages get their own request.
   const newMessage = stored.find((m) => m.id === newMessageId);
   const upTo = newMessage ? stored.filter((m) => m.createdAt <= newMessage.createdAt) : stored;
+  const model = options.model ?? DEFAULT_ESTIMATE_MODEL;
+  const withFiles = options.withoutFiles !== true;
+  const fileNotes: string[] = [];
   let skippedAttachments = 0;
   const usable = upTo.filter((m) => {
     if (m.status === "deleted" || m.status === "failed") return false;
-    skippedAttachments += (m.attachments ?? []).filter((a) => !usableAttachment(a)).length;
-    return !isEmpty(m);
+    for (const a of m.attachments ?? []) {
+      if (usableFile(a)) continue;
+      skippedAttachments++;
+      // A file's own problem is told once, in the reply to the message that brought it.
+      if (m.id === newMessageId) fileNotes.push(fileNote(a.name, a.problem ?? "cannot be read"));
+    }
+    return !isEmpty(m, withFiles);
   });
 
   // Names only help when more than one human (or any other bot) speaks.
   const humans = new Set(usable.filter((m) => m.role === "user").map((m) => m.authorId));
   const named = options.named ?? (humans.size > 1 || usable.some((m) => m.role === "user" && m.authorIsBot));
+
+  // The API's limits on the whole request come first: newest files first, the rest left out.
+  const newestFirst = withFiles ? usable.flatMap((m) => (m.attachments ?? []).filter(usableFile)).reverse() : [];
+  const choice = chooseFiles(newestFirst, requestLimits(options.contextWindow ?? DEFAULT_CONTEXT_WINDOW_TOKENS));
+  const tokensOf = (m: StoredMessage) => messageTokens(m, model, choice.keep);
 
   // Walk back from the newest message, keeping what fits.
   let budget = Math.max(0, options.budgetTokens);
@@ -122,7 +142,14 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
   let truncatedNewMessage = false;
   let last = usable[usable.length - 1];
   if (last && last.role === "user") {
-    const cost = messageTokens(last);
+    for (const ref of last.attachments ?? []) {
+      // A file that alone cannot fit the context window is left out before any text is cut.
+      if (choice.keep.has(ref) && tokensOf(last) > budget) {
+        choice.keep.delete(ref);
+        choice.leftOut.push({ ref, reason: "is too large for the model's context window" });
+      }
+    }
+    const cost = tokensOf(last);
     if (cost > budget) {
       // The new message alone is over the budget: keep its beginning, say it was cut.
       const keepChars = Math.max(0, (budget - MESSAGE_OVERHEAD_TOKENS - estimateTextTokens(TRUNCATION_MARK)) * CHARS_PER_TOKEN);
@@ -135,7 +162,7 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
   }
   if (!truncatedNewMessage) {
     while (start > 0) {
-      const cost = messageTokens(usable[start - 1]!);
+      const cost = tokensOf(usable[start - 1]!);
       if (cost > budget) break;
       budget -= cost;
       start -= 1;
@@ -143,6 +170,20 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
   }
   const kept = usable.slice(start);
   const dropped = usable.length - kept.length;
+
+  // Files left out of the messages that are sent are named (dropped messages have their own note).
+  const keptRefs = new Set(kept.flatMap((m) => m.attachments ?? []));
+  for (const { ref, reason } of choice.leftOut) {
+    if (!keptRefs.has(ref) && !(newMessage?.attachments ?? []).includes(ref)) continue;
+    fileNotes.push(fileNote(ref.name, reason));
+    skippedAttachments++;
+  }
+  const files: PendingFile[] = [];
+  const nothingToAnswer =
+    newMessage !== undefined &&
+    newMessage.role === "user" &&
+    newMessage.content.trim() === "" &&
+    !(newMessage.attachments ?? []).some((r) => choice.keep.has(r));
 
   // Group into alternating turns.
   type Turn = { role: "user" | "assistant"; blocks: ContentBlock[] };
@@ -153,6 +194,8 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
     else turn.blocks.push({ type: "text", text });
   };
   for (const m of kept) {
+    // A message whose only files were left out has nothing to send (an empty turn is a 400).
+    if (m.content.trim() === "" && !(m.attachments ?? []).some((r) => choice.keep.has(r))) continue;
     let role = m.role;
     let text = m.content;
     if (role === "user" && named) text = `${m.authorName}${m.authorIsBot ? " (bot)" : ""}: ${text}`;
@@ -167,7 +210,12 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
       turns.push(turn);
     }
     if (text.trim() !== "") addText(turn, text);
-    for (const a of m.attachments ?? []) if (usableAttachment(a)) turn.blocks.push(attachmentBlock(a));
+    for (const ref of m.attachments ?? []) {
+      if (!choice.keep.has(ref)) continue;
+      const block = fileBlock(ref);
+      files.push({ ref, messageId: m.id, block });
+      turn.blocks.push(block);
+    }
   }
   // A history must end with the user's turn; a trailing assistant turn (nothing new to answer)
   // is dropped rather than sent as a prefill.
@@ -179,6 +227,9 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
     dropped,
     truncatedNewMessage,
     skippedAttachments,
+    fileNotes,
+    files,
+    nothingToAnswer,
     estimatedTokens: Math.max(0, options.budgetTokens) - budget,
   };
 }

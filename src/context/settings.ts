@@ -4,7 +4,7 @@ import type { Clock } from "../runtime/clock.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Db } from "../store/db.ts";
 
-export type SettingKey = "system_prompt" | "model" | "max_tokens";
+export type SettingKey = "system_prompt" | "model" | "max_tokens" | "web";
 export type ScopeKind = "thread" | "channel" | "workspace";
 
 export interface Where {
@@ -25,6 +25,8 @@ export interface EffectiveSettings {
   systemPrompt: Resolved<string>;
   model: Resolved<string>;
   maxTokens: Resolved<number>;
+  /** Claude's web search and web fetch tools (/palaver web on|off; PALAVER_WEB). */
+  web: Resolved<boolean>;
 }
 
 export function scopeId(kind: ScopeKind, id: string): string {
@@ -80,12 +82,14 @@ export class Settings {
     const prompt = this.lookup(where, "system_prompt");
     const model = this.lookup(where, "model");
     const maxTokens = this.lookup(where, "max_tokens");
+    const web = this.lookup(where, "web");
     return {
       systemPrompt: prompt ?? { value: this.config.systemPrompt, source: "default" },
       model: model ?? { value: this.config.model, source: "default" },
       maxTokens: maxTokens
         ? { ...maxTokens, value: Number(maxTokens.value) }
         : { value: this.config.maxTokens, source: "default" },
+      web: web ? { ...web, value: web.value === "on" } : { value: this.config.web.enabled, source: "default" },
     };
   }
 

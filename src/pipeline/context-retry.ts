@@ -3,10 +3,11 @@
 // a smaller budget and the request is made once more. Every attempt is recorded in usage.
 import type { InboundMessage } from "../types.ts";
 import type { Logger } from "../runtime/log.ts";
-import type { ClaudeClient, ClaudeResult } from "../claude/client.ts";
+import { apiErrorMessage, type ClaudeClient, type ClaudeResult } from "../claude/client.ts";
 import type { UsageRecorder } from "../usage/recorder.ts";
 import type { ReplyRenderer } from "../reply/renderer.ts";
-import { withCacheBreakpoints, type BuiltHistory } from "../context/history.ts";
+import { fileNote, withCacheBreakpoints, type BuiltHistory } from "../context/history.ts";
+import type { AttachmentStore } from "../store/attachments.ts";
 
 /** When the context is exceeded anyway, retry once with this share of the budget. */
 const RETRY_BUDGET_FACTOR = 0.5;
@@ -15,7 +16,14 @@ export interface AttemptDeps {
   claude: ClaudeClient;
   usage: UsageRecorder;
   logger: Logger;
+  blobs: AttachmentStore;
 }
+
+/** How the history is built for one attempt: its token budget, and whether files go with it. */
+export type HistoryFor = (budgetTokens: number, options?: { withoutFiles?: boolean }) => Promise<BuiltHistory>;
+
+/** Characters of Claude's error message quoted in the note about a refused file. */
+const REFUSAL_QUOTE_CHARS = 120;
 
 export interface Attempt {
   result: ClaudeResult;
@@ -27,24 +35,64 @@ export async function streamWithContextRetry(
   deps: AttemptDeps,
   message: InboundMessage,
   replyId: string,
-  request: { model: string; maxTokens: number; system: string },
+  request: { model: string; maxTokens: number; system: string; web?: { maxUses: number } },
   renderer: ReplyRenderer,
-  historyFor: (budgetTokens: number) => Promise<BuiltHistory>,
+  historyFor: HistoryFor,
   contextBudget: number,
   signal: AbortSignal,
 ): Promise<Attempt> {
-  const { model, maxTokens, system } = request;
+  const { model, maxTokens, system, web } = request;
   const once = async (history: BuiltHistory): Promise<Attempt> => {
-    const stream = deps.claude.stream({ model, maxTokens, system, messages: withCacheBreakpoints(history.messages) }, signal);
+    // Nothing readable in the new message: answering would answer the previous question instead.
+    if (history.nothingToAnswer) return { result: { text: "", usage: { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 }, latencyMs: 0 }, shown: "", history };
+    const stream = deps.claude.stream(
+      { model, maxTokens, system, messages: withCacheBreakpoints(history.messages), ...(web ? { web } : {}) },
+      signal,
+      (status) => renderer.setStatus(status),
+    );
     const shown = await renderer.stream(stream.deltas);
     const result = await stream.result;
     deps.usage.record(message, replyId, model, result);
     return { result, shown, history };
   };
-  const first = await once(await historyFor(contextBudget));
+  const first = await withoutRefusedFiles(deps, message.id, await once(await historyFor(contextBudget)), once, historyFor, contextBudget);
   const exceeded =
     first.result.stopReason === "model_context_window_exceeded" || first.result.error?.code === "claude_context_exceeded";
   if (!exceeded || first.shown !== "") return first;
   deps.logger.warn({ reply: replyId }, "context window exceeded; retrying with a smaller history");
   return once(await historyFor(Math.floor(contextBudget * RETRY_BUDGET_FACTOR)));
+}
+
+function filesRefused(a: Attempt): boolean {
+  return a.result.error?.code === "claude_bad_request" && a.shown === "" && a.history.files.length > 0;
+}
+
+/**
+ * When Claude refuses a request that carries files (a 400 our checks did not foresee: a file the
+ * API cannot decode, a limit changed), the thread must not stay broken: the new message's files
+ * are marked refused and the request is made without them; if it is still refused, without any
+ * file. Refused files stay left out of later turns, with a note now.
+ */
+async function withoutRefusedFiles(
+  deps: AttemptDeps,
+  newMessageId: string,
+  first: Attempt,
+  once: (h: BuiltHistory) => Promise<Attempt>,
+  historyFor: HistoryFor,
+  budget: number,
+): Promise<Attempt> {
+  let current = first;
+  for (const scope of ["new message", "all"] as const) {
+    if (!filesRefused(current)) return current;
+    const files = current.history.files.filter((f) => scope === "all" || f.messageId === newMessageId);
+    if (files.length === 0) continue;
+    const quote = current.result.error ? apiErrorMessage(current.result.error).slice(0, REFUSAL_QUOTE_CHARS) : "";
+    const reason = `was refused by Claude (“${quote}”)`;
+    for (const f of files) if (f.ref.hash !== undefined) deps.blobs.markRejected(f.ref.hash, reason);
+    deps.logger.warn({ files: files.map((f) => f.ref.name), scope, err: quote }, "Claude refused a request with files; retrying without them");
+    current = await once(await historyFor(budget, { withoutFiles: scope === "all" }));
+    // Files of the new message are named by the history itself (their problem is now set).
+    for (const f of files) if (f.messageId !== newMessageId) current.history.fileNotes.push(fileNote(f.ref.name, reason));
+  }
+  return current;
 }

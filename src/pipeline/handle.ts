@@ -8,6 +8,9 @@ import type { Logger } from "../runtime/log.ts";
 import type { Db } from "../store/db.ts";
 import { ConversationStore } from "../store/conversations.ts";
 import { ReplyStore } from "../store/replies.ts";
+import { AttachmentStore } from "../store/attachments.ts";
+import { ingestAttachments } from "../context/files/ingest.ts";
+import { fileTokens as filesCostTokens, PDF_PAGE_TOKENS_HIGH } from "../context/files/request-limits.ts";
 import { EventLog } from "../store/events.ts";
 import { InboxStore } from "../store/inbox.ts";
 import { UsageRecorder } from "../usage/recorder.ts";
@@ -69,6 +72,7 @@ export class Bot implements BotApi {
   readonly inbox: InboxStore;
   readonly usage: UsageRecorder;
   readonly budgets: Budgets;
+  readonly blobs: AttachmentStore;
   readonly instanceId: string;
   private readonly fitDeps: FitDeps;
   private readonly queue = new KeyedQueue();
@@ -88,10 +92,11 @@ export class Bot implements BotApi {
     this.inbox = new InboxStore(deps.db);
     this.instanceId = deps.instanceId;
     this.budgets = deps.budgets ?? new Budgets();
+    this.blobs = new AttachmentStore(deps.db);
     this.metrics = deps.metrics ?? noMetrics;
     this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger, this.metrics);
     this.metrics.watch({ repliesInFlight: () => this.replying, queueDepth: () => this.queue.waiting });
-    this.fitDeps = { conversations: this.conversations, claude: deps.claude, logger: deps.logger, countTokens: deps.config.countTokens };
+    this.fitDeps = { conversations: this.conversations, blobs: this.blobs, claude: deps.claude, logger: deps.logger, countTokens: deps.config.countTokens };
   }
 
   platformRateLimited(platform: Platform, method: string): void {
@@ -157,7 +162,10 @@ export class Bot implements BotApi {
     try {
       if (!this.claimEvent(`message:${message.id}`)) return "duplicate";
       const now = this.deps.clock.now();
-      const empty = message.text.trim() === "" && (message.attachments ?? []).length === 0;
+      // Files are classified and their bytes stored (once per content) before the message row.
+      const shared = [...(message.attachments ?? []), ...(message.fetchAttachments ? await message.fetchAttachments() : [])];
+      const files = shared.length > 0 ? await ingestAttachments(shared, this.blobs, now) : undefined;
+      const empty = message.text.trim() === "" && shared.length === 0;
       // Stored at once, so a reply already running sees nothing of it but the next one does. And
       // kept in the inbox until its reply starts: a crash or a shutdown while it waits in the
       // queue leaves it for the next start (or another instance) to answer, never lost.
@@ -172,7 +180,7 @@ export class Bot implements BotApi {
           },
           now,
         );
-        this.conversations.upsert(message.conversationId, message, now);
+        this.conversations.upsert(message.conversationId, message, now, files);
         if (!empty) this.inbox.add(message, surface.address, this.deps.instanceId, now);
       })();
       if (empty) {
@@ -243,8 +251,12 @@ export class Bot implements BotApi {
     const model = effective.model.value;
     const maxTokens = effective.maxTokens.value;
     const system = effective.systemPrompt.value;
+    const web = effective.web.value ? { maxUses: this.deps.config.web.maxUses } : undefined;
 
-    const admitted = this.deps.gate.admit({ message, model, maxTokens });
+    // The reservation covers the message's files: images at their resized size, PDFs per page.
+    const refs = this.conversations.get(message.id)?.attachments ?? [];
+    const fileTokens = refs.reduce((sum, ref) => sum + (ref.problem === undefined ? filesCostTokens(ref, model, PDF_PAGE_TOKENS_HIGH) : 0), 0);
+    const admitted = this.deps.gate.admit({ message, model, maxTokens, webSearches: web?.maxUses ?? 0, fileTokens });
     if (!admitted.ok) {
       this.inbox.remove(message.id);
       await this.say(surface, admitted.reply);
@@ -318,7 +330,7 @@ export class Bot implements BotApi {
       });
 
       try {
-        return await this.streamReply(message, renderer, replyId, { model, maxTokens, system }, (n) => (note = n));
+        return await this.streamReply(message, renderer, replyId, { model, maxTokens, system, web }, (n) => (note = n));
       } catch (err) {
         // Nothing may stay half-written: the reply is recorded as failed and, if the platform
         // still answers, the user sees that something went wrong. The error itself goes on to
@@ -346,12 +358,13 @@ export class Bot implements BotApi {
     message: InboundMessage,
     renderer: ReplyRenderer,
     replyId: string,
-    request: { model: string; maxTokens: number; system: string },
+    request: { model: string; maxTokens: number; system: string; web?: { maxUses: number } },
     setNote: (note: string) => void,
   ): Promise<HandleOutcome> {
     const { logger, clock } = this.deps;
     const { model, maxTokens, system } = request;
-    const deps = { claude: this.deps.claude, usage: this.usage, logger };
+    const deps = { claude: this.deps.claude, usage: this.usage, logger, blobs: this.blobs };
+    const contextWindow = this.deps.prices.contextWindow(model);
     const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - estimateTextTokens(system);
     const abort = new AbortController();
     this.inFlight.set(replyId, abort);
@@ -363,7 +376,7 @@ export class Bot implements BotApi {
         replyId,
         request,
         renderer,
-        (budget) => fitHistory(this.fitDeps, message, { model, system }, budget),
+        (budget, options) => fitHistory(this.fitDeps, message, { model, system, contextWindow, ...options }, budget),
         contextBudget,
         abort.signal,
       );

@@ -18,7 +18,9 @@ export function finalReply(
   let status: FinalStatus = "complete";
   let outcome: HandleOutcome = "replied";
   let body = shown;
-  if (aborted) {
+  if (history.nothingToAnswer) {
+    body = notes.NOTHING_READABLE_TEXT;
+  } else if (aborted) {
     extra.push(notes.INTERRUPTED_NOTE);
     status = "interrupted";
   } else if (result.error) {
@@ -40,6 +42,9 @@ export function finalReply(
   }
   if (history.truncatedNewMessage) extra.push(notes.TRUNCATED_INPUT_NOTE);
   if (history.dropped > 0) extra.push(notes.droppedNote(history.dropped));
+  extra.push(...history.fileNotes);
+  if (result.webErrors && result.webErrors.length > 0) extra.push(notes.webErrorNote(result.webErrors));
+  if (result.sources && result.sources.length > 0 && body === shown) extra.push(notes.sourcesNote(result.sources));
   const text = extra.length > 0 ? `${body}${body === "" ? "" : "\n\n"}${extra.join("\n")}` : body;
   return { text, status, outcome };
 }

@@ -21,7 +21,41 @@ export const INTERRUPTED_NOTE =
   "_(Interrupted: Palaver stopped before finishing this reply. Ask again for a complete answer.)_";
 export const STREAM_BROKE_NOTE =
   "_(Interrupted: Claude stopped sending this reply partway through. Ask again for a complete answer.)_";
+export const NOTHING_READABLE_TEXT =
+  "I could not read the file you sent, so there is nothing for me to answer yet. I read images (JPEG, PNG, GIF, WebP), PDFs and text files; send one of those, or ask in words.";
 export const EMPTY_REPLY_TEXT = "_(Claude returned an empty reply. Try rephrasing your message.)_";
+
+/** Web sources listed under a reply: numbered links with titles, at most this many. */
+const MAX_SOURCES_LISTED = 8;
+const MAX_SOURCE_TITLE_CHARS = 60;
+
+/** The pages Claude cited, compactly: "Sources: 1. [Title](url) · 2. …" (citations must be shown, §5.1). */
+export function sourcesNote(sources: { url: string; title: string }[]): string {
+  const listed = sources.slice(0, MAX_SOURCES_LISTED).map((s, i) => {
+    const title = (s.title.trim() || new URL(s.url).hostname).replace(/[[\]]/g, "");
+    const short = title.length > MAX_SOURCE_TITLE_CHARS ? `${title.slice(0, MAX_SOURCE_TITLE_CHARS - 1)}…` : title;
+    return `${i + 1}. [${short}](${s.url})`;
+  });
+  const more = sources.length > MAX_SOURCES_LISTED ? ` (+${sources.length - MAX_SOURCES_LISTED} more)` : "";
+  return `Sources: ${listed.join(" · ")}${more}`;
+}
+
+/** Web search and fetch errors arrive inside a 200 response (web search tool doc): say so plainly. */
+const WEB_ERROR_WORDS: Record<string, string> = {
+  unavailable: "the search service was unavailable",
+  too_many_requests: "too many searches at once",
+  max_uses_exceeded: "the limit of searches for one reply was reached",
+  query_too_long: "the search query was too long",
+  url_not_accessible: "a page could not be reached",
+  url_not_allowed: "a page was not allowed",
+  url_not_in_prior_context: "a page was not linked in the conversation, so it could not be read",
+  unsupported_content_type: "a page's type could not be read",
+};
+
+export function webErrorNote(codes: string[]): string {
+  const words = [...new Set(codes)].map((c) => WEB_ERROR_WORDS[c] ?? `an error (${c})`);
+  return `_(The web search did not fully work: ${words.join("; ")}. Parts of this answer may rest on what Claude already knew.)_`;
+}
 
 /** What the user sees when a request fails before any text. Details go to the log only. */
 export function errorText(code: ErrorCode, model: string): string {

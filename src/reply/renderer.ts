@@ -66,6 +66,10 @@ export class ReplyRenderer {
   private text = "";
   private lastFlushEnd = 0;
   private failures = 0;
+  private status?: string;
+  private statusChanged?: () => void;
+  /** Status shown while text streams; awaited before stream() resolves. */
+  private statusShown: Promise<void> = Promise.resolve();
   /** Grants of the call being made (opening slots included), re-counted once it has finished. */
   private readonly callStamps: Stamps;
 
@@ -87,10 +91,15 @@ export class ReplyRenderer {
       // Keep the indicator alive until the first text arrives.
       let first: IteratorResult<string> | undefined;
       while (!first) {
-        await this.safely(() => this.surface.showThinking!());
+        await this.safely(() => this.surface.showThinking!(this.status));
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const refresh = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), THINKING_REFRESH_MS)));
+        const refresh = new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), THINKING_REFRESH_MS);
+          // A new status (a search starting) is shown at once, not at the next refresh.
+          this.statusChanged = () => resolve(undefined);
+        });
         first = await Promise.race([pending, refresh]);
+        this.statusChanged = undefined;
         clearTimeout(timer);
       }
       pending = undefined;
@@ -137,7 +146,26 @@ export class ReplyRenderer {
       }
     }
     await reader;
+    await this.statusShown;
     return this.text;
+  }
+
+  /**
+   * What Claude is doing besides writing ("searching the web…"), or undefined when that ends.
+   * Before the first text it replaces the thinking indicator; after, surfaces that show a status
+   * beside the message get it once.
+   */
+  setStatus(status: string | undefined): void {
+    this.status = status;
+    if (this.statusChanged) {
+      this.statusChanged();
+      return;
+    }
+    if (status !== undefined && this.surface.showThinking && this.text !== "") {
+      this.statusShown = this.statusShown.then(async () => {
+        await this.safely(() => this.surface.showThinking!(status));
+      });
+    }
   }
 
   /**

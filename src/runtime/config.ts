@@ -91,6 +91,13 @@ const schema = z.object({
     .max(10, "PALAVER_CLAUDE_MAX_RETRIES must be a whole number from 0 to 10")
     .default(3),
   PALAVER_COUNT_TOKENS: bool("PALAVER_COUNT_TOKENS").default(false),
+  PALAVER_WEB: bool("PALAVER_WEB").default(false),
+  PALAVER_WEB_MAX_USES: z.coerce
+    .number({ message: "PALAVER_WEB_MAX_USES must be a whole number from 1 to 20, such as 5" })
+    .int("PALAVER_WEB_MAX_USES must be a whole number from 1 to 20, such as 5")
+    .min(1, "PALAVER_WEB_MAX_USES must be a whole number from 1 to 20, such as 5")
+    .max(20, "PALAVER_WEB_MAX_USES must be a whole number from 1 to 20, such as 5")
+    .default(5),
   PALAVER_PRICES_FILE: optionalString,
   DATABASE_PATH: z.string().trim().min(1).default(DEFAULT_DATABASE_PATH),
   SLACK_BOT_TOKEN: optionalString.pipe(
@@ -174,6 +181,8 @@ export interface Config {
   systemPrompt: string;
   claudeMaxRetries: number;
   countTokens: boolean;
+  /** Web search and fetch: the default for channels without their own setting, and searches per reply. */
+  web: { enabled: boolean; maxUses: number };
   pricesFile?: string;
   databasePath: string;
   slack?: SlackConfig;
@@ -254,6 +263,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     systemPrompt: e.PALAVER_SYSTEM_PROMPT,
     claudeMaxRetries: e.PALAVER_CLAUDE_MAX_RETRIES,
     countTokens: e.PALAVER_COUNT_TOKENS,
+    web: { enabled: e.PALAVER_WEB, maxUses: e.PALAVER_WEB_MAX_USES },
     pricesFile: e.PALAVER_PRICES_FILE,
     databasePath: e.DATABASE_PATH,
     slack,

@@ -1,7 +1,8 @@
 // Conversations and their messages in SQLite, keyed by platform ids so that edits, deletions and
 // re-syncs from the platform land on the same rows, and a restart loses nothing.
-import type { Attachment, Platform, ThreadMessage } from "../types.ts";
+import type { Platform, ThreadMessage } from "../types.ts";
 import type { Db } from "./db.ts";
+import type { AttachmentRef } from "./attachments.ts";
 
 export type MessageStatus = "complete" | "streaming" | "interrupted" | "failed" | "deleted";
 
@@ -13,7 +14,8 @@ export interface StoredMessage {
   authorName: string;
   authorIsBot: boolean;
   content: string;
-  attachments?: Attachment[];
+  /** References to the message's files; their bytes are in attachment_blobs. */
+  attachments?: AttachmentRef[];
   status: MessageStatus;
   replyId?: string;
   createdAt: number;
@@ -41,6 +43,22 @@ export interface ConversationRef {
   isDM: boolean;
 }
 
+/** Rows from before migration 006 held {kind, mediaType, dataBase64, name}: read them as references. */
+interface LegacyAttachment {
+  kind: "image" | "pdf";
+  mediaType: string;
+  dataBase64: string;
+  name?: string;
+}
+
+function parseRefs(json: string): AttachmentRef[] {
+  return (JSON.parse(json) as (AttachmentRef | LegacyAttachment)[]).map((a) =>
+    "dataBase64" in a
+      ? { name: a.name ?? "attachment", kind: a.kind, mediaType: a.mediaType, size: Math.floor((a.dataBase64.length * 3) / 4), inlineBase64: a.dataBase64 }
+      : a,
+  );
+}
+
 function toStored(r: MessageRow): StoredMessage {
   return {
     id: r.id,
@@ -50,7 +68,7 @@ function toStored(r: MessageRow): StoredMessage {
     authorName: r.author_name,
     authorIsBot: r.author_is_bot === 1,
     content: r.content,
-    attachments: r.attachments ? (JSON.parse(r.attachments) as Attachment[]) : undefined,
+    attachments: r.attachments ? parseRefs(r.attachments) : undefined,
     status: r.status,
     replyId: r.reply_id ?? undefined,
     createdAt: r.created_at,
@@ -141,13 +159,15 @@ export class ConversationStore {
   /**
    * Store one platform message. Human messages take the platform's latest text; Palaver's own
    * messages keep the text we stored when we wrote them (the platform has the formatted copy).
-   * Messages from before a /palaver forget of the conversation are not stored again.
+   * Messages from before a /palaver forget of the conversation are not stored again. `files` are
+   * the message's file references (src/context/files/ingest.ts); without them a stored message keeps
+   * its own, so a thread sync never rewrites or re-reads files.
    */
-  upsert(conversationId: string, m: ThreadMessage, now: number): void {
+  upsert(conversationId: string, m: ThreadMessage, now: number, files?: AttachmentRef[]): void {
     const forgotten = this.stmts.forgottenAt.get(conversationId);
     if (forgotten && m.createdAt <= forgotten.forgotten_at) return;
     const existing = this.stmts.get.get(m.id);
-    const attachments = m.attachments && m.attachments.length > 0 ? JSON.stringify(m.attachments) : null;
+    const attachments = files && files.length > 0 ? JSON.stringify(files) : null;
     if (!existing) {
       this.stmts.insert.run({
         id: m.id,

@@ -14,6 +14,7 @@ export interface UsageRecord {
   outputTokens: number;
   cacheWriteTokens: number;
   cacheReadTokens: number;
+  webSearchRequests?: number;
   /** Undefined when the model has no price in the table. */
   costMicros?: number;
   stopReason?: string;
@@ -29,10 +30,10 @@ export class UsageStore {
   constructor(db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO usage (request_id, reply_id, platform, workspace_id, channel_id, conversation_id, user_id, model,
-                          input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_micros,
+                          input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, web_search_requests, cost_micros,
                           stop_reason, ttft_ms, latency_ms, error_code, created_at)
        VALUES (@requestId, @replyId, @platform, @workspaceId, @channelId, @conversationId, @userId, @model,
-               @inputTokens, @outputTokens, @cacheWriteTokens, @cacheReadTokens, @costMicros,
+               @inputTokens, @outputTokens, @cacheWriteTokens, @cacheReadTokens, @webSearchRequests, @costMicros,
                @stopReason, @ttftMs, @latencyMs, @errorCode, @createdAt)`,
     );
   }
@@ -51,6 +52,7 @@ export class UsageStore {
       outputTokens: u.outputTokens,
       cacheWriteTokens: u.cacheWriteTokens,
       cacheReadTokens: u.cacheReadTokens,
+      webSearchRequests: u.webSearchRequests ?? 0,
       costMicros: u.costMicros ?? null,
       stopReason: u.stopReason ?? null,
       ttftMs: u.ttftMs ?? null,

@@ -54,6 +54,7 @@ export class UsageRecorder {
         outputTokens: row.outputTokens,
         cacheWriteTokens: row.cacheWriteTokens,
         cacheReadTokens: row.cacheReadTokens,
+        webSearchRequests: row.webSearchRequests ?? 0,
         costMicros: costMicros ?? null,
         ttftMs: row.ttftMs ?? null,
         latencyMs: row.latencyMs,

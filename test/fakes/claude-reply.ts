@@ -3,6 +3,7 @@
 
 import type { ServerResponse } from "node:http";
 import type { CacheUsage } from "./claude-cache.ts";
+import { citation, streamSearch, type FakeSearch } from "./claude-search.ts";
 
 export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "refusal" | "model_context_window_exceeded" | "pause_turn";
 
@@ -19,6 +20,8 @@ export interface PlannedReply {
   chunkDelayMs: number;
   firstTokenDelayMs: number;
   midStreamError?: { afterChars: number; type: "overloaded_error" | "api_error" };
+  search?: FakeSearch;
+  pauseAfterSearch?: boolean;
 }
 
 const ERRORS: Record<number, { type: string; message: string }> = {
@@ -56,8 +59,13 @@ export function sendError(
   res.writeHead(status, headers).end(JSON.stringify(body));
 }
 
+/** An errored search is not billed (web search tool doc): it does not count either. */
+function serverToolUse(plan: PlannedReply) {
+  return { web_search_requests: plan.search && !plan.search.errorCode ? 1 : 0, web_fetch_requests: 0 };
+}
+
 function usageOf(plan: PlannedReply, outputTokens: number) {
-  return { ...plan.usage, output_tokens: outputTokens, service_tier: "standard" };
+  return { ...plan.usage, output_tokens: outputTokens, service_tier: "standard", server_tool_use: serverToolUse(plan) };
 }
 
 export function messageJson(plan: PlannedReply, text: string, final: boolean) {
@@ -113,15 +121,29 @@ export async function sendStreamReply(res: ServerResponse, plan: PlannedReply, s
     if (!res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   send("message_start", { type: "message_start", message: messageJson(plan, "", false) });
-  send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+  let index = 0;
+  if (plan.search) {
+    if (!(await streamSearch(send, plan.search, Number(plan.id.replace(/\D/g, "")), signal))) return;
+    index = 2;
+    if (plan.pauseAfterSearch) {
+      send("message_delta", { type: "message_delta", delta: { stop_reason: "pause_turn", stop_sequence: null }, usage: { output_tokens: 10, server_tool_use: serverToolUse(plan) } });
+      send("message_stop", { type: "message_stop" });
+      res.end();
+      return;
+    }
+  }
+  send("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } });
   send("ping", { type: "ping" });
+  for (const r of plan.search?.errorCode ? [] : (plan.search?.results ?? [])) {
+    send("content_block_delta", { type: "content_block_delta", index, delta: { type: "citations_delta", citation: citation(r) } });
+  }
   if (!(await pause(plan.firstTokenDelayMs, signal))) return;
 
   const failAt = plan.midStreamError?.afterChars;
   const text = failAt === undefined ? plan.text : plan.text.slice(0, failAt);
   for (const [i, piece] of chunks(text, plan.chunkSize).entries()) {
     if (i > 0 && !(await pause(plan.chunkDelayMs, signal))) return;
-    send("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: piece } });
+    send("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } });
   }
   if (plan.midStreamError) {
     const type = plan.midStreamError.type;
@@ -130,7 +152,7 @@ export async function sendStreamReply(res: ServerResponse, plan: PlannedReply, s
     res.end();
     return;
   }
-  send("content_block_stop", { type: "content_block_stop", index: 0 });
+  send("content_block_stop", { type: "content_block_stop", index });
   send("message_delta", {
     type: "message_delta",
     delta: { stop_reason: plan.stopReason, stop_sequence: null },
@@ -139,6 +161,7 @@ export async function sendStreamReply(res: ServerResponse, plan: PlannedReply, s
       input_tokens: plan.usage.input_tokens,
       cache_creation_input_tokens: plan.usage.cache_creation_input_tokens,
       cache_read_input_tokens: plan.usage.cache_read_input_tokens,
+      server_tool_use: serverToolUse(plan),
     },
   });
   send("message_stop", { type: "message_stop" });

@@ -2,6 +2,8 @@
 // Validation mirrors the Messages API rules our history builder must respect (see
 // ../shared/docs/platform-facts.md); token counts are the usual rough guide, 1 token ≈ 4 chars.
 
+import { checkSearchBlocks, isPausedTurn } from "./claude-search.ts";
+
 export interface CacheControl {
   type: "ephemeral";
   ttl?: "5m" | "1h";
@@ -90,7 +92,12 @@ function checkCommon(raw: Record<string, unknown>, needMaxTokens: boolean): stri
     const err = checkBlocks(m.content, `messages.${i}.content`);
     if (err) return err;
   }
-  if (previous !== "user") return "messages: the final message must use the \"user\" role (this model does not support assistant prefill)";
+  const lastContent = (raw.messages as { content?: unknown }[]).at(-1)?.content;
+  if (previous !== "user" && !isPausedTurn(lastContent)) {
+    return "messages: the final message must use the \"user\" role (this model does not support assistant prefill)";
+  }
+  const searchProblem = checkSearchBlocks(raw as MessagesBody);
+  if (searchProblem) return searchProblem;
   const breakpoints = cacheBreakpointCount(raw as MessagesBody);
   if (breakpoints > MAX_BREAKPOINTS) {
     return `A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`;

@@ -8,6 +8,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PromptCache } from "./claude-cache.ts";
+import { checkFiles } from "./claude-files.ts";
+import { offersWebSearch, type FakeSearch } from "./claude-search.ts";
 import { sendError, sendJsonReply, sendStreamReply, type PlannedReply, type StopReason } from "./claude-reply.ts";
 import {
   estimateInputTokens,
@@ -42,6 +44,10 @@ export interface FakeReplyScript {
   midStreamError?: { afterChars: number; type?: "overloaded_error" | "api_error" };
   /** Override the output token count (default ceil(text.length / 4)). */
   outputTokens?: number;
+  /** Search the web first, streamed as the API does (claude-search.ts); only when the request offers web_search. */
+  webSearch?: FakeSearch;
+  /** With webSearch: stop with pause_turn after the search, for the client to continue. */
+  pauseAfterSearch?: boolean;
 }
 
 export interface RecordedRequest {
@@ -50,6 +56,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body (undefined when the body was empty or not JSON). Narrow it, e.g. with asMessagesBody. */
   body: unknown;
+  /** Size of the request body as sent, in bytes. */
+  bytes: number;
   at: number;
   /** When the answer's last byte was written (for a benchmark's "model time"). */
   endedAt?: number;
@@ -129,6 +137,7 @@ function plan(script: FakeReplyScript, body: MessagesBody, n: number, usage: Pla
     chunkSize: Math.max(1, script.chunkSize ?? 8),
     chunkDelayMs: script.chunkDelayMs ?? 0,
     firstTokenDelayMs: script.firstTokenDelayMs ?? 0,
+    ...(script.webSearch && offersWebSearch(body) ? { search: script.webSearch, pauseAfterSearch: script.pauseAfterSearch === true } : {}),
     ...(script.midStreamError
       ? { midStreamError: { afterChars: script.midStreamError.afterChars, type: script.midStreamError.type ?? "overloaded_error" } }
       : {}),
@@ -152,8 +161,9 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
     const n = ++counter;
     const requestId = `req_fake_${n}`;
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const body = parseJson(await readBody(req));
-    const record: RecordedRequest = { method: req.method ?? "GET", path, headers: { ...req.headers }, body, at: now() };
+    const raw = await readBody(req);
+    const body = parseJson(raw);
+    const record: RecordedRequest = { method: req.method ?? "GET", path, headers: { ...req.headers }, body, bytes: Buffer.byteLength(raw), at: now() };
     requests.push(record);
 
     const route = `${req.method ?? ""} ${path}`;
@@ -174,6 +184,8 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
     }
     const check = validateMessagesBody(body);
     if (!check.ok) return sendError(res, 400, requestId, { message: check.message });
+    const fileProblem = await checkFiles(check.body, Buffer.byteLength(raw));
+    if (fileProblem) return sendError(res, fileProblem.status, requestId, { message: fileProblem.message });
 
     const script = queue.shift() ?? responder(check.body);
     if (script.status !== undefined && script.status !== 200) {

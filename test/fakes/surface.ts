@@ -61,13 +61,13 @@ export class RecordingSurface implements ReplySurface {
     this.thinking = options.thinking ?? false;
     this.callDelayMs = options.callDelayMs ?? 0;
     if (this.thinking) {
-      this.showThinking = async () => {
-        this.calls.push({ kind: "thinking", at: Date.now() });
+      this.showThinking = async (status?: string) => {
+        this.calls.push({ kind: "thinking", at: Date.now(), ...(status !== undefined ? { text: status } : {}) });
       };
     }
   }
 
-  showThinking?: () => Promise<void>;
+  showThinking?: (status?: string) => Promise<void>;
 
   format(markdown: string, indicator = ""): string {
     return appendIndicator(markdown, indicator);

@@ -49,7 +49,9 @@ export class FakeDiscord {
   readonly typing = new Map<string, number[]>();
   readonly interactions = new Map<string, FakeInteraction>();
   readonly commands = new Map<string, Json[]>();
-  readonly attachments = new Map<string, { bytes: Buffer; contentType: string }>();
+  readonly attachments = new Map<string, { bytes: Buffer; contentType: string; expires: number; hm: string }>();
+  /** Every CDN download: the attachment id and the status served. */
+  readonly cdnDownloads: { id: string; status: number }[] = [];
   readonly gateway: FakeGateway;
   readonly token: string;
   private port = 0;
@@ -138,11 +140,20 @@ export class FakeDiscord {
     this.gateway.dispatch("MESSAGE_DELETE", { id: message.id, channel_id: message.channelId, guild_id: message.guildId });
   }
 
-  /** Serve bytes as a message attachment (CDN URL on this server). */
-  addAttachment(filename: string, contentType: string, bytes: Buffer): FakeAttachment {
+  /**
+   * Serve bytes as a message attachment at a CDN path shaped like Discord's:
+   * /attachments/{channel_id}/{attachment_id}/{filename}?ex=…&is=…&hm=…. "CDN URLs are signed and
+   * expire (ex/is/hm)" (platform-facts-2.md §0.5; Discord's 2024 attachment-URL change): a request
+   * without the signature, or after `ex`, gets 404 as Discord's CDN answers it.
+   */
+  addAttachment(filename: string, contentType: string, bytes: Buffer, channelId = "0"): FakeAttachment {
     const id = this.state.ids.next();
-    this.attachments.set(id, { bytes, contentType });
-    return { id, filename, contentType, size: bytes.length, url: `http://127.0.0.1:${this.port}/attachments/${id}/${filename}` };
+    const issued = Math.floor(Date.now() / 1000);
+    const expires = issued + 24 * 60 * 60;
+    const hm = `${id}${expires}`.split("").reverse().join("");
+    this.attachments.set(id, { bytes, contentType, expires, hm });
+    const query = `ex=${expires.toString(16)}&is=${issued.toString(16)}&hm=${hm}`;
+    return { id, filename, contentType, size: bytes.length, url: `http://127.0.0.1:${this.port}/attachments/${channelId}/${id}/${encodeURIComponent(filename)}?${query}` };
   }
 
   /**
@@ -256,9 +267,12 @@ export class FakeDiscord {
     req.on("end", () => {
       const url = new URL(req.url ?? "/", "http://fake");
       if (url.pathname.startsWith("/attachments/")) {
-        const file = this.attachments.get(url.pathname.split("/")[2] ?? "");
-        res.writeHead(file ? 200 : 404, { "content-type": file?.contentType ?? "text/plain" });
-        res.end(file?.bytes ?? "not found");
+        const id = url.pathname.split("/")[3] ?? "";
+        const file = this.attachments.get(id);
+        const signed = file !== undefined && url.searchParams.get("hm") === file.hm && Date.now() / 1000 < file.expires;
+        this.cdnDownloads.push({ id, status: signed ? 200 : 404 });
+        res.writeHead(signed ? 200 : 404, { "content-type": signed ? file.contentType : "text/plain" });
+        res.end(signed ? file.bytes : "This content is no longer available.");
         return;
       }
       const raw = Buffer.concat(chunks).toString("utf8");

@@ -3,6 +3,7 @@
 // Mode WebSocket. It delivers events to the app the way Slack does — over the socket when the app
 // is connected in Socket Mode, otherwise as signed HTTP requests to the app's /slack/events — and
 // echoes the app's own posts, edits and deletions back as message events, like Slack.
+import { FakeFiles } from "./files.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -52,6 +53,8 @@ export interface UserMessageOptions {
   text: string;
   /** Reply in this thread. */
   threadTs?: string;
+  /** Files shared with the message (ids from addFile): the message event gets subtype file_share. */
+  files?: string[];
   /** Deliver the app_mention for a message that mentions the bot (default true outside DMs). */
   appMention?: boolean;
 }
@@ -67,6 +70,8 @@ export const DEFAULT_APP_TOKEN = "xapp-1-fake-app-token-0002";
 
 export class FakeSlack {
   readonly state = new SlackState();
+  /** Files people shared, served at url_private_download (test/fakes/slack/files.ts). */
+  readonly files: FakeFiles;
   readonly api: FakeWebApi;
   readonly socket: FakeSocketMode;
   /** Bodies POSTed to each response_url, by its id. */
@@ -88,9 +93,11 @@ export class FakeSlack {
     this.botToken = options.botToken ?? DEFAULT_BOT_TOKEN;
     this.appToken = options.appToken ?? DEFAULT_APP_TOKEN;
     this.echo = options.echo ?? true;
+    this.files = new FakeFiles(() => this.url, () => this.botToken);
     this.api = new FakeWebApi(this.state, {
       botToken: this.botToken,
       appToken: this.appToken,
+      files: () => this.files,
       socketUrl: () => `${this.url.replace(/^http/, "ws")}${SOCKET_PATH}/?ticket=${Date.now().toString(36)}&app_id=${BOT.appId}`,
       activity: {
         posted: (m) => this.echoEvent(() => this.messageEvent(m)),
@@ -134,7 +141,7 @@ export class FakeSlack {
 
   async userSays(o: UserMessageOptions): Promise<UserMessageResult> {
     const ts = this.state.nextTs();
-    const m = this.state.add({ channel: o.channel, ts, threadTs: o.threadTs, user: o.user, text: o.text, origin: "user" });
+    const m = this.state.add({ channel: o.channel, ts, threadTs: o.threadTs, user: o.user, text: o.text, origin: "user", ...(o.files ? { files: o.files } : {}) });
     const envelopes = [eventEnvelope(this.messageEvent(m))];
     const mentionsBot = o.text.includes(`<@${BOT.userId}`);
     if (mentionsBot && (o.appMention ?? this.channelType(o.channel) !== "im")) {
@@ -296,6 +303,13 @@ export class FakeSlack {
       ev.client_msg_id = `${m.ts}-client`;
       ev.blocks = this.blocks(m.text);
     }
+    // "A message was shared with a file" arrives as subtype file_share with `files`
+    // (https://docs.slack.dev/reference/events/message/file_share).
+    if (m.files && m.files.length > 0) {
+      ev.subtype = "file_share";
+      ev.upload = false;
+      ev.files = m.files.map((id) => this.files.inEvent(id));
+    }
     return ev;
   }
 
@@ -311,6 +325,8 @@ export class FakeSlack {
       event_ts: m.ts,
       client_msg_id: `${m.ts}-client`,
       blocks: this.blocks(m.text),
+      // app_mention carries the message's files too (@slack/types AppMentionEvent.files).
+      ...(m.files && m.files.length > 0 ? { files: m.files.map((id) => this.files.inEvent(id)) } : {}),
     };
   }
 
@@ -347,6 +363,7 @@ export class FakeSlack {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.url);
+    if (this.files.route(req, res, url)) return;
     const raw = await readBody(req);
     if (req.method === "POST" && url.pathname.startsWith("/api/")) {
       const method = url.pathname.slice("/api/".length);

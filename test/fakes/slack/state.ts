@@ -47,6 +47,8 @@ export interface FakeMessage {
   origin: "user" | "chat.postMessage" | "chat.startStream";
   edited?: { user: string; ts: string };
   deleted: boolean;
+  /** Ids of files shared with the message (FakeFiles). */
+  files?: string[];
 }
 
 export const TEAM = { id: "T0FAKE", name: "Fake Workspace", domain: "fake-workspace" };

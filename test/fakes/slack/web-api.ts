@@ -2,6 +2,7 @@
 // (HTTP 200 with {ok:false, error} for platform errors; 429 + Retry-After when rate limited).
 // Every call is recorded. Failures can be scripted per method, and methods can be switched off
 // (unknown_method, as on GovSlack for native streaming).
+import type { FakeFiles } from "./files.ts";
 import { BOT, TEAM, type FakeMessage, type SlackState } from "./state.ts";
 import { FakeRateLimiter } from "./rate-limits.ts";
 import { ContentError, markdownDocument, readContent, type Content } from "./content.ts";
@@ -47,6 +48,7 @@ export interface WebApiOptions {
   /** ws:// URL apps.connections.open hands out. */
   socketUrl: () => string;
   activity: BotActivity;
+  files: () => FakeFiles;
 }
 
 const PAGE_DEFAULT = 100;
@@ -194,6 +196,12 @@ export class FakeWebApi {
         };
       case "apps.connections.open":
         return { url: this.options.socketUrl() };
+      case "files.info": {
+        // https://docs.slack.dev/reference/methods/files.info: {ok, file}; unknown → file_not_found.
+        const f = this.options.files().files.get(need(p, "file"));
+        if (!f) throw new SlackApiError("file_not_found");
+        return { file: this.options.files().object(f) };
+      }
       case "users.info":
         return { user: this.userInfo(need(p, "user")) };
       case "conversations.replies":
