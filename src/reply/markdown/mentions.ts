@@ -25,7 +25,10 @@ function isPingStart(text: string, at: number, ch: string, next = at + 1, end = 
   if (ch === "<") return text[next] === "!" || text[next] === "@";
   if (ch !== "@") return false;
   const rest = text.slice(next, Math.min(end, next + 8)).toLowerCase();
-  return BROADCAST_WORDS.some((w) => rest.startsWith(w) && (next + w.length >= end || !/[\p{L}\p{N}_]/u.test(text[next + w.length]!)));
+  // "_" does not end the word here: in raw HTML-like source ("<!here> __@everyone__" is an HTML
+  // block to CommonMark) a platform may still read "__" as emphasis around "@everyone". A joiner
+  // before a word that was never a ping costs nothing: it is invisible.
+  return BROADCAST_WORDS.some((w) => rest.startsWith(w) && (next + w.length >= end || !/[\p{L}\p{N}]/u.test(text[next + w.length]!)));
 }
 
 /** Plain text (not Markdown) with every possible mention defused. */
