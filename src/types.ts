@@ -160,8 +160,12 @@ export interface ReplySurface {
    */
   readonly address: string;
   readonly limits: SurfaceLimits;
-  /** Convert Claude's Markdown to the platform's format (must keep code blocks intact). */
-  format(markdown: string): string;
+  /**
+   * Convert Claude's Markdown to the platform's format (must keep code blocks intact). While the
+   * message is still being written, `indicator` (limits.streamingIndicator) is added after the
+   * text, outside any code block: a fence still open is closed first.
+   */
+  format(markdown: string, indicator?: string): string;
   /**
    * Post a new message in the reply's place; returns its platform id. `final` is true when the
    * message will get no edit after this post (a one-off note, or a part posted with its final

@@ -3,14 +3,38 @@
 // 2,000 characters continues in further messages, each a reply to the one before in reply chains
 // so that the chain stays walkable. 429s are waited out by discord.js's REST queue; the core
 // coalesces stale edits meanwhile (it never starts an edit before the previous one finished).
-import { Routes, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from "discord.js";
+import {
+  Routes,
+  type APIMessage,
+  type REST,
+  type RESTPatchAPIChannelMessageJSONBody,
+  type RESTPostAPIChannelMessageJSONBody,
+} from "discord.js";
 import { createHash, randomUUID } from "node:crypto";
 import { PalaverError } from "../../src/errors.ts";
 import type { PlatformId, PostKey, ReplySurface, SurfaceLimits } from "../../src/types.ts";
-import { formatForDiscord } from "./format.ts";
+import { formatForDiscord } from "./markdown.ts";
 import { decodeMessageId, messageId, surfaceAddress, type SurfaceTarget } from "./ids.ts";
 import { surfaceLimits } from "./limits.ts";
 import { fromApi, type DiscordMessage } from "./normalize.ts";
+
+/**
+ * A new message of a reply. Claude's text never pings anyone: allowed_mentions with an empty
+ * `parse` notifies no user, role, @everyone or @here written in the content (the formatter also
+ * defuses them, see markdown.ts). The first message of a reply notifies the person it answers.
+ */
+export function createBody(content: string, replyTo: string | undefined, notifyRepliedUser: boolean): RESTPostAPIChannelMessageJSONBody {
+  return {
+    content,
+    allowed_mentions: { parse: [], replied_user: notifyRepliedUser },
+    ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
+  };
+}
+
+/** An edit of a reply's message: new content, and still no pings. */
+export function editBody(content: string): RESTPatchAPIChannelMessageJSONBody {
+  return { content, allowed_mentions: { parse: [] } };
+}
 
 export interface SurfaceHooks {
   /** A message Palaver just posted (for reply-chain walks). */
@@ -41,8 +65,8 @@ export class DiscordSurface implements ReplySurface {
     this.limits = surfaceLimits(target.channelId);
   }
 
-  format(markdown: string): string {
-    return formatForDiscord(markdown);
+  format(markdown: string, indicator = ""): string {
+    return formatForDiscord(markdown, indicator);
   }
 
   /** Discord's typing indicator lasts 10 s; the core re-sends it every ~4 s until the first text. */
@@ -57,7 +81,7 @@ export class DiscordSurface implements ReplySurface {
   async post(text: string, _final?: boolean, _way?: string, key?: PostKey): Promise<PlatformId> {
     const replyTo = this.lastPosted ?? this.target.replyTo;
     const body: RESTPostAPIChannelMessageJSONBody = {
-      content: text,
+      ...createBody(text, replyTo, this.lastPosted === undefined),
       // Exactly once: discord.js retries a 5xx, a timeout or a reset connection, and the core
       // posts a part again after a failure; the same nonce with enforce_nonce makes Discord return
       // the message it already created instead of a second one (Create Message docs: "If another
@@ -65,10 +89,6 @@ export class DiscordSurface implements ReplySurface {
       // returned and no new message will be created").
       nonce: nonceFor(key),
       enforce_nonce: true,
-      // Claude's text never pings anyone (no @everyone, no roles); the first message of a reply
-      // notifies the person it answers.
-      allowed_mentions: { parse: [], replied_user: this.lastPosted === undefined },
-      ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
     };
     let d: APIMessage;
     try {
@@ -90,7 +110,7 @@ export class DiscordSurface implements ReplySurface {
     if (!ref) throw new PalaverError("surface_failed", `discord: ${id} is not a Discord message id`);
     try {
       await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), {
-        body: { content: text, allowed_mentions: { parse: [] } },
+        body: editBody(text),
       });
     } catch (err) {
       throw new PalaverError("surface_failed", `discord: editing ${ref.messageId} failed`, { cause: err });

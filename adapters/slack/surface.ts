@@ -9,8 +9,8 @@
 // is idempotent, so text is neither lost nor repeated even when we cannot tell whether the failed
 // call reached Slack. Every such repair draws from the workspace's chat.update window.
 //
-// format() returns Claude's Markdown unchanged. Both transports start from Markdown (streams take
-// it as is, classic converts it at send time), so the core's stored text means the same thing
+// format() returns Claude's Markdown with mentions defused and the indicator placed outside code
+// (markdown.ts). Both transports send that Markdown, so the core's stored text means the same thing
 // whichever transport a message ended on, including after a crash (reopen) or a fallback halfway
 // through a message.
 import type { webApi } from "@slack/bolt";
@@ -31,6 +31,8 @@ import {
 import { describeSlackError, slackErrorCode } from "./errors.ts";
 import { ClassicTransport } from "./classic-transport.ts";
 import { findLostPost, isAmbiguous, partMetadata } from "./lost-posts.ts";
+import { appendIndicator } from "../../src/reply/markdown/indicator.ts";
+import { SlackFormatter } from "./markdown.ts";
 import { StreamTransport, type OpenStream } from "./stream-transport.ts";
 
 
@@ -95,6 +97,7 @@ export class SlackReplySurface implements ReplySurface {
   private readonly classic: ClassicTransport;
   /** Parts whose post failed ambiguously, with when: looked for before posting them again. */
   private readonly uncertain = new Map<string, number>();
+  private readonly formatter = new SlackFormatter();
 
   constructor(
     private readonly where: SlackReplyAddress,
@@ -105,7 +108,7 @@ export class SlackReplySurface implements ReplySurface {
     this.now = deps.now ?? Date.now;
     const stop = stopStreamBudget(where.team);
     this.stream = new StreamTransport(deps.client, deps.postClient, where, () => deps.rates.acquire([stop], true), deps.logger);
-    this.classic = new ClassicTransport(deps.client, deps.postClient, where.channel, where.threadTs);
+    this.classic = new ClassicTransport(deps.client, deps.postClient, where.channel, where.threadTs, deps.logger);
     // A reopened reply only finishes what a crashed process left: whole-text updates are safest.
     this.mayStream = !options.reopened;
   }
@@ -143,8 +146,8 @@ export class SlackReplySurface implements ReplySurface {
     };
   }
 
-  format(markdown: string): string {
-    return markdown;
+  format(markdown: string, indicator = ""): string {
+    return this.formatter.format(markdown, indicator);
   }
 
   async showThinking(status?: string): Promise<void> {
@@ -210,13 +213,14 @@ export class SlackReplySurface implements ReplySurface {
         }
         // Nothing is known to be on screen: post the text the classic way instead. The core's
         // text for a stream carries no indicator; a classic message still being written shows one.
-        const ts = await this.classic.post(text + CLASSIC_STREAMING_INDICATOR, metadata);
+        const shown = appendIndicator(text, CLASSIC_STREAMING_INDICATOR);
+        const ts = await this.classic.post(shown, this.formatter.notification(shown), metadata);
         this.sent.set(ts, undefined);
         this.fellBack.add(ts);
         return this.id(ts);
       }
     }
-    const ts = await this.classic.post(text, metadata);
+    const ts = await this.classic.post(text, this.formatter.notification(text), metadata);
     this.sent.set(ts, undefined);
     return this.id(ts);
   }
@@ -242,7 +246,7 @@ export class SlackReplySurface implements ReplySurface {
     // Its later edits are chat.updates whatever the core chose for it.
     this.fellBack.add(found.ts);
     this.uncertain.delete(`${key.replyId}:${key.part}`);
-    await this.repair(found.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR, true);
+    await this.repair(found.ts, final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR), true);
     return this.id(found.ts);
   }
 
@@ -263,11 +267,11 @@ export class SlackReplySurface implements ReplySurface {
       await this.stream.stopAbandoned(ref.ts);
       this.sent.set(ref.ts, undefined);
       this.fellBack.add(ref.ts);
-      await this.repair(ref.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR, final);
+      await this.repair(ref.ts, final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR), final);
       return;
     }
     if (this.fellBack.has(ref.ts)) {
-      await this.repair(ref.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR, final);
+      await this.repair(ref.ts, final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR), final);
       return;
     }
     if (!this.sent.has(ref.ts)) {
@@ -275,7 +279,7 @@ export class SlackReplySurface implements ReplySurface {
       // that was never stopped, stop it so the update below can replace its text.
       await this.stream.stopAbandoned(ref.ts);
     }
-    await this.classic.update(ref.ts, text);
+    await this.classic.update(ref.ts, text, this.formatter.notification(text));
   }
 
   /**
@@ -289,7 +293,7 @@ export class SlackReplySurface implements ReplySurface {
     if (final) await this.deps.rates.acquire([update], true, undefined, stamps);
     else if (!this.deps.rates.tryAcquire(update, stamps)) return;
     try {
-      await this.classic.update(ts, text);
+      await this.classic.update(ts, text, this.formatter.notification(text));
     } finally {
       stamps.done();
     }

@@ -24,6 +24,8 @@ const FINAL_ATTEMPTS = 6;
 /** Backoff after a failed post/edit: base × 2ⁿ, capped. */
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 5_000;
+/** Formatted texts kept per reply (the current part with and without the indicator, a split's heads). */
+const FORMAT_CACHE_SIZE = 8;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -346,11 +348,28 @@ export class ReplyRenderer {
     return this.text.length - this.offset !== last.raw.length - this.carry.length || last.shown === undefined;
   }
 
+  /**
+   * surface.format() parses Markdown, the costly part of a flush; layout() and flush() ask for the
+   * same texts, so the last few results are kept.
+   */
+  private readonly formatted = new Map<string, string>();
+
+  private format(raw: string, indicator: string): string {
+    const key = `${indicator}\u0000${raw}`;
+    let text = this.formatted.get(key);
+    if (text === undefined) {
+      text = this.surface.format(raw, indicator);
+      if (this.formatted.size >= FORMAT_CACHE_SIZE) this.formatted.delete(this.formatted.keys().next().value!);
+      this.formatted.set(key, text);
+    }
+    return text;
+  }
+
   /** Lay the current text out over the parts, splitting where a message is full. */
   private layout(final: boolean): void {
     const { maxMessageLength, streamingIndicator } = this.surface.limits;
     const indicator = final ? "" : streamingIndicator;
-    const measure = (t: string) => this.surface.format(t).length + indicator.length;
+    const measure = (t: string) => this.format(t, indicator).length;
     for (;;) {
       const body = this.carry + this.text.slice(this.offset);
       const split = splitOnce(body, maxMessageLength, measure);
@@ -377,11 +396,11 @@ export class ReplyRenderer {
       const raw = part.raw;
       if (!part.id && raw === "" && !final) continue;
       const indicator = () => (isFinal ? "" : (part.way?.streamingIndicator ?? this.surface.limits.streamingIndicator));
-      if (part.id && part.shown === this.surface.format(raw) + indicator() && (part.shownFinal || !isFinal)) continue;
+      if (part.id && part.shown === this.format(raw, indicator()) && (part.shownFinal || !isFinal)) continue;
       // A message's final text goes ahead of other replies' progress edits; progress takes only
       // what the shared windows can spare, and a progress post can be given up (see stream()).
       if (!(await this.take(part, isFinal, progressSignal))) break;
-      const text = this.surface.format(raw) + indicator();
+      const text = this.format(raw, indicator());
       const ok = await this.safely(async () => {
         if (part.id) {
           await this.surface.edit(part.id, text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);

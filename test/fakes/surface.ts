@@ -1,5 +1,6 @@
 // An in-memory reply surface: the "platform screen" for core tests. It records every post and
 // edit, keeps what each message shows, and can be told to fail calls, like a platform would.
+import { appendIndicator } from "../../src/reply/markdown/indicator.ts";
 import type { RateBudget, ReplySurface, SurfaceLimits } from "../../src/types.ts";
 
 export interface SurfaceCall {
@@ -70,12 +71,12 @@ export class RecordingSurface implements ReplySurface {
 
   showThinking?: (status?: string) => Promise<void>;
 
-  format(markdown: string): string {
+  format(markdown: string, indicator = ""): string {
     if (this.failFormats > 0) {
       this.failFormats--;
       throw new Error("fake platform: could not format this text");
     }
-    return markdown;
+    return appendIndicator(markdown, indicator);
   }
 
   private async enter<T>(fn: () => T): Promise<T> {

@@ -4,6 +4,7 @@ import type { FakeGateway } from "./gateway.ts";
 import { checkContent, ErrorCode, formError, record, RestError, type RestRequest, type RestResponse } from "./http.ts";
 import { Perm } from "./permissions.ts";
 import { compareSnowflakes } from "./snowflake.ts";
+import { pingsOf } from "./mentions.ts";
 import { ChannelKind, MessageKind, type DiscordState, type FakeChannel, type FakeMessage } from "./state.ts";
 
 /** Thread names are 1–100 characters (discord.com/developers/docs/resources/channel#start-thread-from-message). */
@@ -32,8 +33,6 @@ export interface ChannelRouteContext {
 }
 
 type Route = { method: string; pattern: RegExp; handle: (ctx: ChannelRouteContext, req: RestRequest) => RestResponse };
-
-const MENTION = /<@!?(\d+)>/g;
 
 function channelOr404(ctx: ChannelRouteContext, id: string): FakeChannel {
   const channel = ctx.state.channels.get(id);
@@ -130,12 +129,16 @@ const routes: Route[] = [
         }
       }
       if (channel.archived) channel.archived = false; // posting in an archived thread unarchives it
+      const repliedAuthor = reference ? ctx.state.messages.get(reference.messageId)?.authorId : undefined;
+      const pings = pingsOf(body, repliedAuthor);
       const message = ctx.state.addMessage({
         channelId: channel.id,
         authorId: ctx.state.bot.id,
         content,
         reference,
-        mentionUserIds: [...content.matchAll(MENTION)].map((m) => m[1]!),
+        mentionUserIds: pings.users,
+        mentionRoleIds: pings.roles,
+        mentionEveryone: pings.everyone,
         nonce,
       });
       if (nonceKey) ctx.nonces.set(nonceKey, { messageId: message.id, at: Date.now() });
@@ -152,10 +155,16 @@ const routes: Route[] = [
       if (message.authorId !== ctx.state.bot.id) {
         throw new RestError(403, ErrorCode.CannotEditOtherUsersMessage, "Cannot edit a message authored by another user");
       }
-      const content = checkContent(record(req.body).content, false);
+      const body = record(req.body);
+      const content = checkContent(body.content, false);
       if (content !== undefined) {
+        // An edit notifies nobody new, but the mentions shown follow the new content's rules.
+        const pings = pingsOf(body);
         message.content = content;
         message.editedAt = Date.now();
+        message.mentionUserIds = pings.users;
+        message.mentionRoleIds = pings.roles;
+        message.mentionEveryone = pings.everyone;
       }
       ctx.gateway.dispatch("MESSAGE_UPDATE", ctx.state.messageJson(message.id, { gateway: true }));
       return { status: 200, body: ctx.state.messageJson(message.id) };

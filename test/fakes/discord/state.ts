@@ -152,7 +152,7 @@ export class DiscordState extends DiscordWorld {
       timestamp: new Date(m.createdAt).toISOString(),
       edited_timestamp: m.editedAt ? new Date(m.editedAt).toISOString() : null,
       tts: false,
-      mention_everyone: false,
+      mention_everyone: m.mentionEveryone,
       mentions: m.mentionUserIds.filter((u) => this.users.has(u)).map(mentionJson),
       mention_roles: m.mentionRoleIds,
       attachments: m.attachments.map((a) => ({

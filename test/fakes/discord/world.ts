@@ -75,6 +75,8 @@ export interface FakeMessage {
   mentionRoleIds: string[];
   /** The nonce it was created with (Discord echoes it in the create response and MESSAGE_CREATE). */
   nonce?: string;
+  /** The message notifies @everyone / @here. */
+  mentionEveryone: boolean;
   attachments: FakeAttachment[];
   /** The thread started from this message, if any (its id equals this message's id). */
   threadId?: string;
@@ -170,6 +172,7 @@ export class DiscordWorld {
     reference?: FakeMessage["reference"];
     mentionUserIds?: string[];
     mentionRoleIds?: string[];
+    mentionEveryone?: boolean;
     attachments?: FakeAttachment[];
     flags?: number;
     webhookId?: string;
@@ -188,6 +191,7 @@ export class DiscordWorld {
       reference: input.reference,
       mentionUserIds: input.mentionUserIds ?? [],
       mentionRoleIds: input.mentionRoleIds ?? [],
+      mentionEveryone: input.mentionEveryone ?? false,
       attachments: input.attachments ?? [],
       flags: input.flags ?? 0,
       webhookId: input.webhookId,

@@ -5,6 +5,7 @@
 import type { FakeFiles } from "./files.ts";
 import { BOT, TEAM, type FakeMessage, type SlackState } from "./state.ts";
 import { FakeRateLimiter } from "./rate-limits.ts";
+import { ContentError, markdownDocument, readContent, type Content } from "./content.ts";
 
 export interface ApiCall {
   method: string;
@@ -174,7 +175,7 @@ export class FakeWebApi {
       if (retryAfter !== undefined) return record(429, { ok: false, error: "ratelimited" }, retryAfter);
       return record(200, { ok: true, ...this.run(method, params) });
     } catch (err) {
-      if (err instanceof SlackApiError) return record(200, { ok: false, error: err.code });
+      if (err instanceof SlackApiError || err instanceof ContentError) return record(200, { ok: false, error: err.code });
       throw err;
     }
   }
@@ -311,7 +312,7 @@ export class FakeWebApi {
     };
   }
 
-  private botMessage(channel: string, threadTs: string | undefined, text: string, origin: FakeMessage["origin"], streaming: boolean): FakeMessage {
+  private botMessage(channel: string, threadTs: string | undefined, content: Content, origin: FakeMessage["origin"], streaming: boolean): FakeMessage {
     if (threadTs && !this.state.find(channel, threadTs)) throw new SlackApiError("thread_not_found");
     const m = this.state.add({
       channel,
@@ -320,7 +321,10 @@ export class FakeWebApi {
       user: BOT.userId,
       botId: BOT.botId,
       appId: BOT.appId,
-      text,
+      text: content.shown,
+      apiText: content.text,
+      blocks: content.blocks,
+      format: content.format,
       origin,
       streaming,
     });
@@ -332,9 +336,7 @@ export class FakeWebApi {
 
   private postMessage(p: Record<string, unknown>): Record<string, unknown> {
     const channel = this.channel(need(p, "channel"));
-    const text = str(p, "text");
-    if (text === undefined && p.blocks === undefined) throw new SlackApiError("no_text");
-    const m = this.botMessage(channel, str(p, "thread_ts"), text ?? "", "chat.postMessage", false);
+    const m = this.botMessage(channel, str(p, "thread_ts"), readContent(p), "chat.postMessage", false);
     m.metadata = readMetadata(p.metadata);
     return { channel, ts: m.ts, message: this.state.toApi(m) };
   }
@@ -351,13 +353,19 @@ export class FakeWebApi {
     const m = this.own(p);
     // Modelled conservatively: a message still streaming has to be stopped before an update.
     if (m.streaming) throw new SlackApiError("cant_update_message");
-    const text = str(p, "text");
-    if (text === undefined && p.blocks === undefined) throw new SlackApiError("no_text");
+    const content = readContent(p, { shown: m.text, text: m.apiText ?? m.text, blocks: m.blocks ?? [], format: m.format ?? "mrkdwn" });
     const previous = m.text;
-    this.state.setText(m, text ?? "");
+    this.setContent(m, content);
     m.edited = { user: BOT.userId, ts: this.state.nextTs() };
     this.options.activity.changed(m, previous);
     return { channel: m.channel, ts: m.ts, text: m.text };
+  }
+
+  private setContent(m: FakeMessage, content: Content): void {
+    m.apiText = content.text;
+    m.blocks = content.blocks;
+    m.format = content.format;
+    this.state.setText(m, content.shown);
   }
 
   private delete(p: Record<string, unknown>): Record<string, unknown> {
@@ -376,7 +384,7 @@ export class FakeWebApi {
       if (!str(p, "recipient_team_id")) throw new SlackApiError("missing_recipient_team_id");
       if (!str(p, "recipient_user_id")) throw new SlackApiError("missing_recipient_user_id");
     }
-    const m = this.botMessage(channel, threadTs, streamText(p) ?? "", "chat.startStream", true);
+    const m = this.botMessage(channel, threadTs, markdownDocument(streamText(p) ?? ""), "chat.startStream", true);
     return { channel, ts: m.ts };
   }
 
@@ -390,7 +398,7 @@ export class FakeWebApi {
     const m = this.streaming(p);
     const delta = streamText(p);
     if (!delta) throw new SlackApiError("invalid_arguments");
-    this.state.setText(m, m.text + delta);
+    this.setContent(m, markdownDocument(m.text + delta));
     return { channel: m.channel, ts: m.ts };
   }
 
@@ -398,7 +406,7 @@ export class FakeWebApi {
     const m = this.streaming(p);
     const previous = m.text;
     const delta = streamText(p) ?? "";
-    if (delta) this.state.setText(m, m.text + delta);
+    if (delta) this.setContent(m, markdownDocument(m.text + delta));
     m.metadata = readMetadata(p.metadata) ?? m.metadata;
     m.streaming = false;
     this.options.activity.changed(m, previous);
