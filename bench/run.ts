@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const BENCHES = ["core", "slack", "discord", "admin", "files"];
+const BENCHES = ["core", "slack", "discord", "admin", "files", "markdown"];
 
 function runOne(name: string): Promise<number> {
   return new Promise((resolve) => {

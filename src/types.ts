@@ -142,6 +142,16 @@ export interface RateWindows {
   stamps(): CallStamps;
 }
 
+/**
+ * Names one message of a reply: the same key is sent again when a post is retried after a
+ * failure whose outcome is unknown (a timeout, a 5xx, a reset connection), so the adapter can
+ * return the message the platform already stored instead of posting a second one.
+ */
+export interface PostKey {
+  replyId: string;
+  part: number;
+}
+
 /** Where one reply goes. Created by the adapter for each inbound message (or reopened). */
 export interface ReplySurface {
   /**
@@ -150,15 +160,20 @@ export interface ReplySurface {
    */
   readonly address: string;
   readonly limits: SurfaceLimits;
-  /** Convert Claude's Markdown to the platform's format (must keep code blocks intact). */
-  format(markdown: string): string;
+  /**
+   * Convert Claude's Markdown to the platform's format (must keep code blocks intact). While the
+   * message is still being written, `indicator` (limits.streamingIndicator) is added after the
+   * text, outside any code block: a fence still open is closed first.
+   */
+  format(markdown: string, indicator?: string): string;
   /**
    * Post a new message in the reply's place; returns its platform id. `final` is true when the
    * message will get no edit after this post (a one-off note, or a part posted with its final
    * text): Slack uses it to post plainly instead of opening a native stream nobody would close.
-   * `way` is the MessageWay.kind the core chose for a message that will be edited.
+   * `way` is the MessageWay.kind the core chose for a message that will be edited. `key` names
+   * the reply part (see PostKey).
    */
-  post(text: string, final?: boolean, way?: string): Promise<PlatformId>;
+  post(text: string, final?: boolean, way?: string, key?: PostKey): Promise<PlatformId>;
   /** Replace a message's text. `final` is true for the last edit the message will get. */
   edit(messageId: PlatformId, text: string, final: boolean): Promise<void>;
   /**

@@ -163,14 +163,14 @@ test("two requests racing the last cents: the first reserves its estimate, the s
   const second = gate.admit({ message: message(), model: "claude-sonnet-4-6", maxTokens: 1000 });
   assert.ok(first.ok, "the first request gets the last cent");
   assert.ok(!second.ok, "the second sees the first's reservation");
-  // The estimate is max_tokens of output plus the new message, at list price.
+  // The estimate is max_tokens of output plus the new message, at the dearest input price.
   const estimate = prices.costMicros("claude-sonnet-4-6", {
-    inputTokens: 2,
+    inputTokens: 0,
     outputTokens: 1000,
     cacheReadTokens: 0,
-    cacheWriteTokens: 0,
+    cacheWriteTokens: 2,
   })!;
-  assert.equal(estimate, 15_006, "2 input tokens at $3/M + 1,000 output tokens at $15/M");
+  assert.equal(estimate, 15_008, "2 input tokens at the $3.75/M cache-write price + 1,000 output tokens at $15/M");
   assert.equal(gate.spending.reservedMicros("workspace", "test:W1"), estimate);
   assert.equal(
     second.reply,
@@ -221,13 +221,18 @@ test("the estimate grows with the conversation: the last request's prompt and re
   });
   const later = gate.estimateMicros({ message: m, model: "claude-haiku-4-5", maxTokens: 100 });
   const extra = prices.costMicros("claude-haiku-4-5", {
-    inputTokens: 100 + 2000 + 7000 + 400,
+    inputTokens: 0,
     outputTokens: 0,
     cacheReadTokens: 0,
-    cacheWriteTokens: 0,
+    cacheWriteTokens: 100 + 2000 + 7000 + 400,
   })!;
   assert.equal(later - fresh, extra);
-  assert.equal(gate.estimateMicros({ message: m, model: "no-such-model", maxTokens: 100 }), 0, "unpriced: nothing to reserve");
+  const priciest = prices.mostExpensive().model;
+  assert.equal(
+    gate.estimateMicros({ message: m, model: "no-such-model", maxTokens: 100 }),
+    gate.estimateMicros({ message: m, model: priciest, maxTokens: 100 }),
+    "unpriced: reserved at the most expensive model's price, as it will be charged",
+  );
 });
 
 test("spend totals kept up to date incrementally always equal a full recount", () => {

@@ -5,7 +5,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { STREAMING_INDICATOR } from "../adapters/discord/limits.ts";
-import { INTERRUPTED_NOTE } from "../src/reply/notes.ts";
+import { INTERRUPTED_NOTE as NOTE_MARKDOWN } from "../src/reply/notes.ts";
+import { formatForDiscord } from "../adapters/discord/markdown.ts";
+
+/** The note as Discord shows it (its _italics_ printed as Discord Markdown). */
+const INTERRUPTED_NOTE = formatForDiscord(NOTE_MARKDOWN);
 import { startFakeClaude, type FakeClaude } from "./fakes/claude.ts";
 import { startFakeDiscord, type FakeDiscord } from "./fakes/discord/index.ts";
 import { buildWorld, type DiscordWorld } from "./helpers/discord.ts";

@@ -4,7 +4,6 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { commandDefinition, commandText, type TypedCommand } from "../adapters/discord/commands.ts";
-import { formatForDiscord } from "../adapters/discord/format.ts";
 import {
   channelId,
   conversationId,
@@ -58,21 +57,6 @@ describe("discord ids", () => {
     }
     assert.equal(decodeSurfaceAddress("console:local"), undefined);
     assert.equal(decodeConversationId("discord:dm:1:2"), undefined);
-  });
-});
-
-describe("discord formatting", () => {
-  it("passes Discord-native Markdown through, code untouched", () => {
-    const md = "# Title\n**bold** _it_ ~~s~~ `code` [link](https://x.y)\n- a\n> quote\n```ts\n#### not a heading\n| a | b |\n|---|---|\n```";
-    assert.equal(formatForDiscord(md), md);
-  });
-
-  it("turns tables into aligned code blocks, deep headings into bold, rules and images into text", () => {
-    const md = "#### Costs\n\n| model | $ |\n|:--|--:|\n| haiku | 1 |\n| sonnet-4-6 | 3 |\n\n---\n![chart](https://x.y/c.png)";
-    assert.equal(
-      formatForDiscord(md),
-      "**Costs**\n\n```\nmodel      | $\n-----------+--\nhaiku      | 1\nsonnet-4-6 | 3\n```\n\n──────────\n[chart](https://x.y/c.png)",
-    );
   });
 });
 

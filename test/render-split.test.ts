@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { openFenceAt, splitAll, splitOnce } from "../src/reply/split.ts";
+import { splitAll, splitOnce } from "../src/reply/split.ts";
+import { openFenceAtEnd as openFenceAt } from "../src/reply/markdown/fences.ts";
 import { Budgets } from "../src/reply/rate-budgets.ts";
 
 /**

@@ -1,10 +1,12 @@
-// Text in both directions: Claude's Markdown → Slack mrkdwn (classic messages), and Slack's
+// Text in both directions: Claude's Markdown → Slack mrkdwn (notification text and fallback), and Slack's
 // message markup → the plain text the core stores (mentions as names, escapes undone).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { markdownToMrkdwn } from "../adapters/slack/mrkdwn.ts";
 import { commandText, slackToPlain } from "../adapters/slack/text.ts";
+
+const WJ = "\u2060";
 
 const cases: Array<[string, string, string]> = [
   ["bold", "a **b** c", "a *b* c"],
@@ -13,24 +15,29 @@ const cases: Array<[string, string, string]> = [
   ["italic underscores", "an _i_ here", "an _i_ here"],
   ["snake_case stays", "call snake_case_name now", "call snake_case_name now"],
   ["strike", "~~x~~", "~x~"],
-  ["bold italic", "***both***", "*_both_*"],
+  ["bold italic", "***both***", "_*both*_"],
   ["link", "[docs](https://x.test/a_b?c=1&d=2)", "<https://x.test/a_b?c=1&amp;d=2|docs>"],
+  ["link with parentheses (Wikipedia)", "[Mercury](https://en.wikipedia.org/wiki/Mercury_(planet))", "<https://en.wikipedia.org/wiki/Mercury_(planet)|Mercury>"],
+  ["a link to a non-web URL is not a Slack link", "[x](!here)", `x (!here)`],
   ["autolink", "<https://x.test>", "<https://x.test>"],
   ["image", "![chart](https://x.test/c.png)", "<https://x.test/c.png|chart>"],
-  ["heading", "## **Results**", "*Results*"],
-  ["bullets", "- a\n* b\n+ c\n  - nested", "• a\n• b\n• c\n  ◦ nested"],
+  ["heading", "## Results", "*Results*"],
+  ["heading keeps its #", "## Learn C#", "*Learn C#*"],
+  ["heading with bold does not nest marks", "## **Results** for *you*", "*Results for _you_*"],
+  ["bullets", "- a\n- b\n  - nested", "• a\n• b\n  ◦ nested"],
   ["task list", "- [ ] todo\n- [x] done", "• ☐ todo\n• ☑ done"],
-  ["ordered", "1) first\n2. second", "1. first\n2. second"],
+  ["ordered", "1. first\n2. second", "1. first\n2. second"],
   ["quote", "> said **this**", "> said *this*"],
   ["rule", "---", "──────────"],
-  ["escapes", "1 < 2 & 3 > 2, <!here>", "1 &lt; 2 &amp; 3 &gt; 2, &lt;!here&gt;"],
+  ["escapes and mentions", "1 < 2 & 3 > 2, <!here> @channel", `1 &lt; 2 &amp; 3 &gt; 2, &lt;${WJ}!here&gt; @${WJ}channel`],
   ["inline code is literal", "`**x** <y>`", "`**x** &lt;y&gt;`"],
-  ["backslash escapes", "\\*not italic\\*", "*not italic*"],
+  ["\\*not bold\\* is not bold", "\\*not bold\\*", "\u2217not bold\u2217"],
   ["fence keeps code", "```python\nx = '**a**'  # <b>\n\n  y = 1\n```", "```\nx = '**a**'  # &lt;b&gt;\n\n  y = 1\n```"],
+  ["fence indented in a list is code", "- step:\n\n  ```py\n  def __init__(self): pass\n  ```", "• step:\n\n```\ndef __init__(self): pass\n```"],
   ["tilde fence", "~~~\ncode\n~~~", "```\ncode\n```"],
-  ["unclosed fence while streaming", "text\n```js\nlet a", "text\n```\nlet a\n```"],
-  ["unfinished bold while streaming", "so **bol", "so **bol"],
-  ["table", "| a | b |\n|---|:-:|\n| 1 | 2 |\nafter", "```\n| a | b |\n|---|:-:|\n| 1 | 2 |\n```\nafter"],
+  ["unclosed fence while streaming", "text\n```js\nlet a", "text\n\n```\nlet a\n```"],
+  ["unfinished bold while streaming stays plain", "so **bol", "so \u2217\u2217bol"],
+  ["table aligned by display width", "| a | 名前 |\n|---|:-:|\n| 😀 | b |\n\nafter", "```\na  | 名前\n---+-----\n😀 |  b\n```\n\nafter"],
 ];
 
 for (const [name, md, expected] of cases) {

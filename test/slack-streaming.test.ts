@@ -59,12 +59,14 @@ describe("slack streaming: native streams and their fall-back", () => {
     assert.equal(reply!.text, answer);
     assertGrewMonotonically(reply!);
     // That error concerns one stream, not the workspace: the next reply streams natively again.
-    // Streamed in pieces: a reply that is whole before its first post is posted plainly (final), not streamed.
-    h.claude.enqueue({ text: "Streaming again.", chunkSize: 4, chunkDelayMs: 60 });
+    // Slow enough to outlast the channel's post window (1.1 s) left by the reply above: a reply
+    // that ends before its first post is posted whole, without a stream.
+    const againText = "Streaming again, in a few words.";
+    h.claude.enqueue({ text: againText, chunkSize: 5, chunkDelayMs: 300 });
     const next = await ask(h, "and now?");
     const [again] = await replyIn(h, next);
     assert.equal(again!.origin, "chat.startStream");
-    assert.equal(again!.text, "Streaming again.");
+    assert.equal(again!.text, againText);
   });
 
   test("a 6,000-character reply arrives whole, across several messages in the thread", async () => {

@@ -11,7 +11,7 @@ import type { Logger } from "../../src/runtime/log.ts";
 import { splitAll } from "../../src/reply/split.ts";
 import type { BotApi, CommandRequest } from "../../src/types.ts";
 import { commandText } from "./commands.ts";
-import { formatForDiscord } from "./format.ts";
+import { formatForDiscord } from "./markdown.ts";
 import { channelId, conversationId, userId, workspaceId } from "./ids.ts";
 import { DEFER_AFTER_MS, MAX_MESSAGE_LENGTH } from "./limits.ts";
 

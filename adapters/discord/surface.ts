@@ -3,17 +3,51 @@
 // 2,000 characters continues in further messages, each a reply to the one before in reply chains
 // so that the chain stays walkable. 429s are waited out by discord.js's REST queue; the core
 // coalesces stale edits meanwhile (it never starts an edit before the previous one finished).
-import { Routes, type APIMessage, type REST, type RESTPostAPIChannelMessageJSONBody } from "discord.js";
+import {
+  Routes,
+  type APIMessage,
+  type REST,
+  type RESTPatchAPIChannelMessageJSONBody,
+  type RESTPostAPIChannelMessageJSONBody,
+} from "discord.js";
+import { createHash, randomUUID } from "node:crypto";
 import { PalaverError } from "../../src/errors.ts";
-import type { PlatformId, ReplySurface, SurfaceLimits } from "../../src/types.ts";
-import { formatForDiscord } from "./format.ts";
+import type { PlatformId, PostKey, ReplySurface, SurfaceLimits } from "../../src/types.ts";
+import { formatForDiscord } from "./markdown.ts";
 import { decodeMessageId, messageId, surfaceAddress, type SurfaceTarget } from "./ids.ts";
 import { surfaceLimits } from "./limits.ts";
 import { fromApi, type DiscordMessage } from "./normalize.ts";
 
+/**
+ * A new message of a reply. Claude's text never pings anyone: allowed_mentions with an empty
+ * `parse` notifies no user, role, @everyone or @here written in the content (the formatter also
+ * defuses them, see markdown.ts). The first message of a reply notifies the person it answers.
+ */
+export function createBody(content: string, replyTo: string | undefined, notifyRepliedUser: boolean): RESTPostAPIChannelMessageJSONBody {
+  return {
+    content,
+    allowed_mentions: { parse: [], replied_user: notifyRepliedUser },
+    ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
+  };
+}
+
+/** An edit of a reply's message: new content, and still no pings. */
+export function editBody(content: string): RESTPatchAPIChannelMessageJSONBody {
+  return { content, allowed_mentions: { parse: [] } };
+}
+
 export interface SurfaceHooks {
   /** A message Palaver just posted (for reply-chain walks). */
   posted?(message: DiscordMessage): void;
+}
+
+/** "nonce … (up to 25 characters)" (Discord docs, Create Message). */
+const NONCE_LENGTH = 25;
+
+/** A reply part's nonce (the same for every retry of that part); a one-off post gets its own. */
+export function nonceFor(key: PostKey | undefined): string {
+  const seed = key ? `${key.replyId}:${key.part}` : randomUUID();
+  return createHash("sha256").update(seed).digest("hex").slice(0, NONCE_LENGTH);
 }
 
 export class DiscordSurface implements ReplySurface {
@@ -31,8 +65,8 @@ export class DiscordSurface implements ReplySurface {
     this.limits = surfaceLimits(target.channelId);
   }
 
-  format(markdown: string): string {
-    return formatForDiscord(markdown);
+  format(markdown: string, indicator = ""): string {
+    return formatForDiscord(markdown, indicator);
   }
 
   /** Discord's typing indicator lasts 10 s; the core re-sends it every ~4 s until the first text. */
@@ -44,14 +78,17 @@ export class DiscordSurface implements ReplySurface {
     }
   }
 
-  async post(text: string): Promise<PlatformId> {
+  async post(text: string, _final?: boolean, _way?: string, key?: PostKey): Promise<PlatformId> {
     const replyTo = this.lastPosted ?? this.target.replyTo;
     const body: RESTPostAPIChannelMessageJSONBody = {
-      content: text,
-      // Claude's text never pings anyone (no @everyone, no roles); the first message of a reply
-      // notifies the person it answers.
-      allowed_mentions: { parse: [], replied_user: this.lastPosted === undefined },
-      ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
+      ...createBody(text, replyTo, this.lastPosted === undefined),
+      // Exactly once: discord.js retries a 5xx, a timeout or a reset connection, and the core
+      // posts a part again after a failure; the same nonce with enforce_nonce makes Discord return
+      // the message it already created instead of a second one (Create Message docs: "If another
+      // message was created by the same author with the same nonce, that message will be
+      // returned and no new message will be created").
+      nonce: nonceFor(key),
+      enforce_nonce: true,
     };
     let d: APIMessage;
     try {
@@ -60,8 +97,12 @@ export class DiscordSurface implements ReplySurface {
       throw new PalaverError("surface_failed", `discord: posting in ${this.target.channelId} failed`, { cause: err });
     }
     this.lastPosted = d.id;
-    this.hooks.posted?.(fromApi(d, this.target.guildId));
-    return messageId({ guildId: this.target.guildId, channelId: d.channel_id, messageId: d.id });
+    const id = messageId({ guildId: this.target.guildId, channelId: d.channel_id, messageId: d.id });
+    // A repeated nonce returns the message as it was first created: when the core posts a part
+    // again (its first post's answer was lost) with newer text, bring that message up to date.
+    if (d.content !== text) await this.edit(id, text, true);
+    this.hooks.posted?.(fromApi({ ...d, content: text }, this.target.guildId));
+    return id;
   }
 
   async edit(id: PlatformId, text: string, _final: boolean): Promise<void> {
@@ -69,7 +110,7 @@ export class DiscordSurface implements ReplySurface {
     if (!ref) throw new PalaverError("surface_failed", `discord: ${id} is not a Discord message id`);
     try {
       await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), {
-        body: { content: text, allowed_mentions: { parse: [] } },
+        body: editBody(text),
       });
     } catch (err) {
       throw new PalaverError("surface_failed", `discord: editing ${ref.messageId} failed`, { cause: err });

@@ -39,6 +39,14 @@ export class SlackAdapter implements Adapter {
   readonly platform = "slack" as const;
   /** Web API client for everything Palaver does (Bolt's own client stays idle). */
   readonly client: webApi.WebClient;
+  /**
+   * chat.postMessage and chat.startStream only: no client retries. A post that failed after Slack
+   * stored it (a 5xx, a reset, a timeout) would come back as a second message; the surface looks
+   * for it in the thread instead (lost-posts.ts). A 429 (nothing stored) is handed to the core,
+   * whose renderer retries with backoff: @slack/web-api waits out a 429 only by retrying.
+   */
+  private readonly postClient: webApi.WebClient;
+  private botUserId?: string;
   private readonly capabilities: WorkspaceCapabilities;
   /** The core's shared rate windows (from start()): the surfaces' own repairs draw from them. */
   private rates?: RateWindows;
@@ -60,6 +68,13 @@ export class SlackAdapter implements Adapter {
       slackApiUrl: config.apiUrl,
       logger: boltLogger(logger),
       retryConfig: WEB_API_RETRY,
+      timeout: WEB_API_TIMEOUT_MS,
+    });
+    this.postClient = new webApi.WebClient(config.botToken, {
+      slackApiUrl: config.apiUrl,
+      logger: boltLogger(logger),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
       timeout: WEB_API_TIMEOUT_MS,
     });
     this.client.on(webApi.WebClientEvent.RATE_LIMITED, (retryAfterSeconds: number, { url }: { url: string }) => {
@@ -112,6 +127,7 @@ export class SlackAdapter implements Adapter {
     if (!auth.user_id || !auth.team_id || !auth.bot_id) {
       throw new PalaverError("adapter_failed", "Slack auth.test did not return a bot user: SLACK_BOT_TOKEN must be a bot token (xoxb-…)");
     }
+    this.botUserId = auth.user_id;
     const botName = (await this.users.get(auth.user_id)).displayName || auth.user || "Palaver";
     const me: SlackIdentity = {
       client: this.client,
@@ -170,6 +186,8 @@ export class SlackAdapter implements Adapter {
       address,
       {
         client: this.client,
+        postClient: this.postClient,
+        botUserId: this.botUserId,
         logger: this.logger,
         capabilities: this.capabilities,
         rates: this.requireRates(),

@@ -7,9 +7,8 @@ const MINUTE_MS = 60_000;
 /**
  * Longest text Palaver puts in one Slack message. Slack truncates `text` above 40,000 characters,
  * and its chat.postMessage docs advise keeping `text` within 4,000 for readability; the core
- * continues longer replies in the next message. Converting Markdown to mrkdwn at send time may
- * grow a text a little (&amp; escapes), which the 40,000 hard limit absorbs many times over.
- * It also keeps every stream call under `markdown_text`'s 12,000 characters.
+ * continues longer replies in the next message. It also keeps every stream call under
+ * `markdown_text`'s 12,000 characters and every markdown block under its 12,000 (markdown.ts).
  */
 export const MAX_MESSAGE_CHARS = 4_000;
 

@@ -7,10 +7,13 @@ import { PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/runtime/log.ts";
 import type { SlackReplyAddress } from "./ids.ts";
 import { describeSlackError } from "./errors.ts";
+import type { PartMetadata } from "./lost-posts.ts";
 
 /** A message being streamed: the Markdown Slack has received so far. */
 export interface OpenStream {
   streamed: string;
+  /** Tags the message when the stream stops (chat.startStream takes no metadata; stopStream does). */
+  metadata?: PartMetadata;
 }
 
 export type StreamEditResult = { ok: true } | { ok: false; method: string; err: unknown };
@@ -18,6 +21,8 @@ export type StreamEditResult = { ok: true } | { ok: false; method: string; err: 
 export class StreamTransport {
   constructor(
     private readonly client: webApi.WebClient,
+    /** Never retries by itself: a start retried blindly after a lost answer is a second message. */
+    private readonly startClient: webApi.WebClient,
     private readonly where: SlackReplyAddress,
     /** Waits for a chat.stopStream slot for a stop the core's budgets did not take. */
     private readonly stopSlot: () => Promise<void>,
@@ -26,7 +31,7 @@ export class StreamTransport {
 
   /** Open a stream with its first text; returns the message ts. Throws on failure. */
   async start(markdown: string): Promise<string> {
-    const res = await this.client.chat.startStream({
+    const res = await this.startClient.chat.startStream({
       channel: this.where.channel,
       thread_ts: this.where.threadTs,
       markdown_text: markdown,
@@ -49,7 +54,12 @@ export class StreamTransport {
     const channel = this.where.channel;
     try {
       if (final) {
-        await this.client.chat.stopStream({ channel, ts, ...(delta ? { markdown_text: delta } : {}) });
+        await this.client.chat.stopStream({
+          channel,
+          ts,
+          ...(delta ? { markdown_text: delta } : {}),
+          ...(open.metadata ? { metadata: open.metadata } : {}),
+        });
       } else if (delta) {
         await this.client.chat.appendStream({ channel, ts, markdown_text: delta });
       }

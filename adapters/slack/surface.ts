@@ -9,14 +9,14 @@
 // is idempotent, so text is neither lost nor repeated even when we cannot tell whether the failed
 // call reached Slack. Every such repair draws from the workspace's chat.update window.
 //
-// format() returns Claude's Markdown unchanged. Both transports start from Markdown (streams take
-// it as is, classic converts it at send time), so the core's stored text means the same thing
+// format() returns Claude's Markdown with mentions defused and the indicator placed outside code
+// (markdown.ts). Both transports send that Markdown, so the core's stored text means the same thing
 // whichever transport a message ended on, including after a crash (reopen) or a fallback halfway
 // through a message.
 import type { webApi } from "@slack/bolt";
 import { PalaverError } from "../../src/errors.ts";
 import type { Logger } from "../../src/runtime/log.ts";
-import type { MessageWay, PlatformId, RateWindows, ReplySurface, SurfaceLimits } from "../../src/types.ts";
+import type { MessageWay, PlatformId, PostKey, RateWindows, ReplySurface, SurfaceLimits } from "../../src/types.ts";
 import { decodeMessageId, encodeAddress, isDmChannel, messageId, type SlackReplyAddress } from "./ids.ts";
 import {
   appendStreamBudget,
@@ -30,6 +30,9 @@ import {
 } from "./limits.ts";
 import { describeSlackError, slackErrorCode } from "./errors.ts";
 import { ClassicTransport } from "./classic-transport.ts";
+import { findLostPost, isAmbiguous, partMetadata } from "./lost-posts.ts";
+import { appendIndicator } from "../../src/reply/markdown/indicator.ts";
+import { SlackFormatter } from "./markdown.ts";
 import { StreamTransport, type OpenStream } from "./stream-transport.ts";
 
 
@@ -61,6 +64,10 @@ export class WorkspaceCapabilities {
 
 export interface SurfaceDeps {
   client: webApi.WebClient;
+  /** For chat.postMessage and chat.startStream: never retries by itself (lost-posts.ts). */
+  postClient: webApi.WebClient;
+  /** Palaver's bot user id (auth.test), to recognise its own untagged stream in a thread. */
+  botUserId?: string;
   logger: Logger;
   capabilities: WorkspaceCapabilities;
   /** The core's shared rate windows (the same ones the core's budgets draw from). */
@@ -88,6 +95,9 @@ export class SlackReplySurface implements ReplySurface {
   private readonly now: () => number;
   private readonly stream: StreamTransport;
   private readonly classic: ClassicTransport;
+  /** Parts whose post failed ambiguously, with when: looked for before posting them again. */
+  private readonly uncertain = new Map<string, number>();
+  private readonly formatter = new SlackFormatter();
 
   constructor(
     private readonly where: SlackReplyAddress,
@@ -97,8 +107,8 @@ export class SlackReplySurface implements ReplySurface {
     this.address = encodeAddress(where);
     this.now = deps.now ?? Date.now;
     const stop = stopStreamBudget(where.team);
-    this.stream = new StreamTransport(deps.client, where, () => deps.rates.acquire([stop], true), deps.logger);
-    this.classic = new ClassicTransport(deps.client, where.channel, where.threadTs);
+    this.stream = new StreamTransport(deps.client, deps.postClient, where, () => deps.rates.acquire([stop], true), deps.logger);
+    this.classic = new ClassicTransport(deps.client, deps.postClient, where.channel, where.threadTs, deps.logger);
     // A reopened reply only finishes what a crashed process left: whole-text updates are safest.
     this.mayStream = !options.reopened;
   }
@@ -136,8 +146,8 @@ export class SlackReplySurface implements ReplySurface {
     };
   }
 
-  format(markdown: string): string {
-    return markdown;
+  format(markdown: string, indicator = ""): string {
+    return this.formatter.format(markdown, indicator);
   }
 
   async showThinking(status?: string): Promise<void> {
@@ -163,27 +173,81 @@ export class SlackReplySurface implements ReplySurface {
     }
   }
 
-  async post(text: string, final = false, way?: string): Promise<PlatformId> {
+  async post(text: string, final = false, way?: string, key?: PostKey): Promise<PlatformId> {
+    const partKey = key ? `${key.replyId}:${key.part}` : undefined;
+    const failedAt = partKey ? this.uncertain.get(partKey) : undefined;
+    if (key && failedAt !== undefined) {
+      // An earlier try may have landed after all: never post a part twice.
+      const found = await this.adoptLost(key, failedAt, false, text, final);
+      if (found) return found;
+    }
+    const startedAt = this.now();
+    try {
+      return await this.postOnce(text, final, way, key);
+    } catch (err) {
+      if (!key || !partKey || !isAmbiguous(err)) throw err;
+      this.uncertain.set(partKey, startedAt);
+      const found = await this.adoptLost(key, startedAt, false, text, final).catch(() => undefined);
+      if (found) return found;
+      throw err;
+    }
+  }
+
+  private async postOnce(text: string, final: boolean, way: string | undefined, key: PostKey | undefined): Promise<PlatformId> {
+    const metadata = key ? partMetadata(key) : undefined;
     // A message that gets no edit after this post gains nothing from a stream (and a stream
     // nobody stops would look unfinished until Slack expires it): post it plainly.
     if (way === STREAM_WAY && !final) {
+      const startedAt = this.now();
       try {
         const ts = await this.stream.start(text);
-        this.sent.set(ts, { streamed: text });
+        this.sent.set(ts, { streamed: text, metadata });
         return this.id(ts);
       } catch (err) {
+        this.fallBack("chat.startStream", err);
+        if (key && isAmbiguous(err)) {
+          // The stream may have started even though the answer was lost: take it over rather
+          // than post the text a second time.
+          const found = await this.adoptLost(key, startedAt, true, text, final);
+          if (found) return found;
+        }
         // Nothing is known to be on screen: post the text the classic way instead. The core's
         // text for a stream carries no indicator; a classic message still being written shows one.
-        this.fallBack("chat.startStream", err);
-        const ts = await this.classic.post(text + CLASSIC_STREAMING_INDICATOR);
+        const shown = appendIndicator(text, CLASSIC_STREAMING_INDICATOR);
+        const ts = await this.classic.post(shown, this.formatter.notification(shown), metadata);
         this.sent.set(ts, undefined);
         this.fellBack.add(ts);
         return this.id(ts);
       }
     }
-    const ts = await this.classic.post(text);
+    const ts = await this.classic.post(text, this.formatter.notification(text), metadata);
     this.sent.set(ts, undefined);
     return this.id(ts);
+  }
+
+  /**
+   * Find the message a failed post or stream start stored after all; if there, bring it up to
+   * date with one whole-text update (a lost stream is stopped first) and answer its id.
+   */
+  private async adoptLost(key: PostKey, sinceMs: number, streamStart: boolean, text: string, final: boolean): Promise<PlatformId | undefined> {
+    const found = await findLostPost(this.deps.client, {
+      channel: this.where.channel,
+      threadTs: this.where.threadTs,
+      key,
+      sinceMs,
+      streamStart,
+      known: new Set(this.sent.keys()),
+      botUserId: this.deps.botUserId,
+    });
+    if (!found) return undefined;
+    this.deps.logger.info({ channel: this.where.channel, ts: found.ts, part: key.part }, "slack: a post whose answer was lost had landed; continuing it");
+    if (found.streaming) await this.stream.stopAbandoned(found.ts);
+    this.sent.set(found.ts, undefined);
+    // Its later edits are chat.updates whatever the core chose for it.
+    this.fellBack.add(found.ts);
+    this.uncertain.delete(`${key.replyId}:${key.part}`);
+    await this.repair(found.ts, final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR), true);
+    return this.id(found.ts);
   }
 
   async edit(messageId: PlatformId, text: string, final: boolean): Promise<void> {
@@ -203,11 +267,11 @@ export class SlackReplySurface implements ReplySurface {
       await this.stream.stopAbandoned(ref.ts);
       this.sent.set(ref.ts, undefined);
       this.fellBack.add(ref.ts);
-      await this.repair(ref.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR, final);
+      await this.repair(ref.ts, final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR), final);
       return;
     }
     if (this.fellBack.has(ref.ts)) {
-      await this.repair(ref.ts, final ? text : text + CLASSIC_STREAMING_INDICATOR, final);
+      await this.repair(ref.ts, final ? text : appendIndicator(text, CLASSIC_STREAMING_INDICATOR), final);
       return;
     }
     if (!this.sent.has(ref.ts)) {
@@ -215,7 +279,7 @@ export class SlackReplySurface implements ReplySurface {
       // that was never stopped, stop it so the update below can replace its text.
       await this.stream.stopAbandoned(ref.ts);
     }
-    await this.classic.update(ref.ts, text);
+    await this.classic.update(ref.ts, text, this.formatter.notification(text));
   }
 
   /**
@@ -229,7 +293,7 @@ export class SlackReplySurface implements ReplySurface {
     if (final) await this.deps.rates.acquire([update], true, undefined, stamps);
     else if (!this.deps.rates.tryAcquire(update, stamps)) return;
     try {
-      await this.classic.update(ts, text);
+      await this.classic.update(ts, text, this.formatter.notification(text));
     } finally {
       stamps.done();
     }

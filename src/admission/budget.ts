@@ -145,11 +145,17 @@ export class SpendingBudgets {
    * everything). Synchronous from check to reservation, so no other request can slip in between.
    */
   reserve(target: BudgetTarget, estimateMicros: number): BudgetCheck {
-    const exhausted = this.status(target).filter((s) => s.spentMicros + s.reservedMicros >= s.limitMicros);
-    if (exhausted.length > 0) return { ok: false, refusal: mostBinding(exhausted) };
+    const exhausted = this.exhausted(target);
+    if (exhausted) return { ok: false, refusal: exhausted };
     const keys = BUDGET_SCOPES.map((scope) => holdKey(scope, scopeIdOf(target, scope)));
     const micros = Math.max(0, Math.round(estimateMicros));
     return { ok: true, reservation: this.ledger.hold(keys, micros) };
+  }
+
+  /** The limit that stops a request at `target` now (spend plus reservations at or over it), if any. */
+  exhausted(target: BudgetTarget): LimitStatus | undefined {
+    const over = this.status(target).filter((s) => s.spentMicros + s.reservedMicros >= s.limitMicros);
+    return over.length > 0 ? mostBinding(over) : undefined;
   }
 
   /** Total of all estimates currently held (for tests and diagnostics). */

@@ -2,7 +2,7 @@
 // on/off, the per-user request rate, and spending budgets. A refusal is one short reply naming the
 // reason (for limits: which limit, what was spent or used, and when it resets), never silence.
 import { budgetRefusal } from "./budget-wording.ts";
-import { SpendingBudgets } from "./budget.ts";
+import { SpendingBudgets, type BudgetTarget } from "./budget.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { Config } from "../runtime/config.ts";
 import { estimateTextTokens } from "../context/history.ts";
@@ -24,6 +24,11 @@ export interface GateRequest {
   model: string;
   /** The reply's max_tokens (defaults to config.maxTokens): bounds the output in the estimate. */
   maxTokens?: number;
+  /**
+   * Estimated input tokens of the request as it will be sent (system prompt, the whole history
+   * built for it, attachments): see requestTokens() in src/context/history.ts.
+   */
+  promptTokens?: number;
   /** Web searches the request may run (PALAVER_WEB_MAX_USES when the web is on, else 0). */
   webSearches?: number;
   /** Input tokens of the message's files (images after the model's resize, PDF pages). */
@@ -55,23 +60,27 @@ export class Gate {
     );
   }
 
+  /**
+   * The checks that need no estimate: access, the request rate, and a budget that is already used
+   * up. Made before the thread is fetched and the history built, so a refused message costs no
+   * platform calls; admit() then checks again with the request's real size and reserves it.
+   */
+  screen(message: InboundMessage): { ok: true } | { ok: false; reply: string } {
+    const refused = this.refusal(message);
+    if (refused) return { ok: false, reply: refused };
+    const exhausted = this.spending.exhausted(targetOf(message));
+    if (exhausted) {
+      (this.deps.metrics ?? noMetrics).budgetRefused(exhausted.scope);
+      return { ok: false, reply: budgetRefusal(exhausted, this.deps.clock.now()) };
+    }
+    return { ok: true };
+  }
+
   admit(request: GateRequest): GateResult {
     const { message } = request;
-    const access = this.config.access;
-    if (message.isDM && !access.dms) {
-      return { ok: false, reply: "Direct messages to Palaver are turned off here; mention me in a channel instead." };
-    }
-    if (access.allowedUsers.length > 0 && !access.allowedUsers.includes(message.author.id)) {
-      return { ok: false, reply: "Sorry, you are not on the list of people who may use Palaver; ask an admin." };
-    }
-    if (!message.isDM && access.allowedChannels.length > 0 && !access.allowedChannels.includes(message.channelId)) {
-      return { ok: false, reply: "Palaver is not enabled in this channel; ask an admin to add it." };
-    }
-    const rate = this.rate?.check(message.author.id);
-    if (rate && !rate.ok) return { ok: false, reply: rate.reply };
-
-    const target = { workspaceId: message.workspaceId, channelId: message.channelId, userId: message.author.id };
-    const check = this.spending.reserve(target, this.estimateMicros(request));
+    const refused = this.refusal(message);
+    if (refused) return { ok: false, reply: refused };
+    const check = this.spending.reserve(targetOf(message), this.estimateMicros(request));
     if (!check.ok) {
       (this.deps.metrics ?? noMetrics).budgetRefused(check.refusal.scope);
       return { ok: false, reply: budgetRefusal(check.refusal, this.deps.clock.now()) };
@@ -80,23 +89,45 @@ export class Gate {
     return { ok: true, admission: check.reservation };
   }
 
+  /** Access lists, DMs and the request rate: the reply naming the reason, if any. */
+  private refusal(message: InboundMessage): string | undefined {
+    const access = this.config.access;
+    if (message.isDM && !access.dms) {
+      return "Direct messages to Palaver are turned off here; mention me in a channel instead.";
+    }
+    if (access.allowedUsers.length > 0 && !access.allowedUsers.includes(message.author.id)) {
+      return "Sorry, you are not on the list of people who may use Palaver; ask an admin.";
+    }
+    if (!message.isDM && access.allowedChannels.length > 0 && !access.allowedChannels.includes(message.channelId)) {
+      return "Palaver is not enabled in this channel; ask an admin to add it.";
+    }
+    const rate = this.rate?.check(message.author.id);
+    if (rate && !rate.ok) return rate.reply;
+    return undefined;
+  }
+
   /**
-   * A deliberately high guess at what the request will cost, reserved while it runs: the last
-   * request's prompt and reply in this conversation (the history only grows), plus the new
-   * message, all at the uncached input price, plus a full max_tokens of output.
+   * A deliberately high guess at what the request will cost, reserved while it runs: the request
+   * as it will be sent (system prompt, whole history, attachments: `promptTokens`), or, if the
+   * API counted more last time, the last request's prompt and reply in this conversation plus
+   * the new message; all at the 5-minute cache-write price (1.25× input, the dearest way an input
+   * token is billed: every request marks cache breakpoints), plus a full max_tokens of output.
+   * A model without a price is reserved at the most expensive model's price, as it is charged.
    */
   estimateMicros(request: GateRequest): number {
     const last = this.lastRequestStmt.get(request.message.conversationId);
-    const inputTokens = (last ? last.prompt + last.output : 0) + estimateTextTokens(request.message.text) + (request.fileTokens ?? 0);
-    const cost = this.deps.prices.costMicros(request.model, {
-      inputTokens,
+    const fromLast = (last ? last.prompt + last.output : 0) + estimateTextTokens(request.message.text) + (request.fileTokens ?? 0);
+    return this.deps.prices.chargeMicros(request.model, {
+      inputTokens: 0,
       outputTokens: request.maxTokens ?? this.config.maxTokens,
       cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      // Every search the reply may run, each billed apart from tokens (priced in costMicros).
+      cacheWriteTokens: Math.max(fromLast, request.promptTokens ?? 0),
+      // Every search the reply may run, each billed apart from tokens.
       webSearchRequests: request.webSearches ?? 0,
     });
-    // A model without a price is recorded with an unknown cost, so nothing can be reserved for it.
-    return cost ?? 0;
   }
+}
+
+function targetOf(message: InboundMessage): BudgetTarget {
+  return { workspaceId: message.workspaceId, channelId: message.channelId, userId: message.author.id };
 }

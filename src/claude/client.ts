@@ -9,7 +9,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { Logger } from "../runtime/log.ts";
 import { PalaverError, type ErrorCode } from "../errors.ts";
 import type { TokenUsage } from "./pricing.ts";
-import type { ApiMessage } from "../context/history.ts";
+import { estimateTextTokens, type ApiMessage } from "../context/history.ts";
 import { ServerToolTracker, webTools, type WebSource } from "./server-tools.ts";
 
 export interface ClaudeRequest {
@@ -19,6 +19,18 @@ export interface ClaudeRequest {
   messages: ApiMessage[];
   /** Claude's web search and web fetch server tools, each used at most maxUses times. */
   web?: { maxUses: number };
+}
+
+/** What one HTTP request to the API used: a result holds one per attempt that reached the API. */
+export interface AttemptUsage {
+  usage: TokenUsage;
+  requestId?: string;
+  /**
+   * The final usage event (message_delta) never came (the stream broke or was aborted): the
+   * output tokens are estimated from the text received, never left at message_start's count.
+   */
+  estimated: boolean;
+  error?: PalaverError;
 }
 
 /**
@@ -31,6 +43,10 @@ export interface ClaudeResult {
   text: string;
   stopReason?: string;
   usage: TokenUsage;
+  /** See AttemptUsage.estimated. */
+  usageEstimated: boolean;
+  /** Attempts before the last one (mid-stream retries) that the API answered and may bill. */
+  earlierAttempts: AttemptUsage[];
   requestId?: string;
   /** From sending the request to the first text delta. */
   ttftMs?: number;
@@ -167,13 +183,15 @@ export class ClaudeClient {
     onStatus?: (status: string | undefined) => void,
   ): AsyncGenerator<string> {
     const started = this.now();
-    const outcome: ClaudeResult = { text: "", usage: emptyUsage(), latencyMs: 0 };
+    const outcome: ClaudeResult = { text: "", usage: emptyUsage(), usageEstimated: false, earlierAttempts: [], latencyMs: 0 };
     try {
       for (let attempt = 0; ; attempt++) {
+        const progress: AttemptProgress = { answered: false, finalUsage: false, text: "" };
         try {
-          yield* this.continued(request, outcome, started, signal, onStatus);
+          yield* this.continued(request, outcome, progress, started, signal, onStatus);
           break;
         } catch (err) {
+          settleUsage(outcome, progress);
           if (signal?.aborted) {
             outcome.error = new PalaverError("interrupted", "the request was cut short by shutdown", { cause: err });
             break;
@@ -181,6 +199,14 @@ export class ClaudeClient {
           const error = classifyError(err);
           const retryable = error.code === "claude_overloaded" || error.code === "claude_server";
           if (retryable && outcome.text === "" && attempt < this.midStreamRetries) {
+            // The failed attempt reached the API (message_start came): it is recorded as its
+            // own usage row, and the next attempt starts its own count.
+            if (progress.answered) {
+              outcome.earlierAttempts.push({ usage: outcome.usage, requestId: outcome.requestId, estimated: outcome.usageEstimated, error });
+            }
+            outcome.usage = emptyUsage();
+            outcome.usageEstimated = false;
+            outcome.requestId = undefined;
             const delay = Math.min(MAX_RETRY_DELAY_MS, this.retryBaseMs * 2 ** attempt) * (0.75 + Math.random() * 0.25);
             this.logger.warn(
               { code: error.code, attempt: attempt + 1, delayMs: Math.round(delay) },
@@ -203,6 +229,7 @@ export class ClaudeClient {
   private async *continued(
     request: ClaudeRequest,
     outcome: ClaudeResult,
+    progress: AttemptProgress,
     started: number,
     signal?: AbortSignal,
     onStatus?: (status: string | undefined) => void,
@@ -212,7 +239,7 @@ export class ClaudeClient {
     let messages: Anthropic.MessageParam[] = request.messages;
     try {
       for (let turn = 0; ; turn++) {
-        yield* this.attempt(request, messages, outcome, before, tools, started, signal);
+        yield* this.attempt(request, messages, outcome, progress, before, tools, started, signal);
         before = outcome.usage;
         if (outcome.stopReason !== "pause_turn" || turn >= MAX_PAUSE_CONTINUATIONS) break;
         messages = [...request.messages, { role: "assistant", content: tools.pausedContent() }];
@@ -227,6 +254,7 @@ export class ClaudeClient {
     request: ClaudeRequest,
     messages: Anthropic.MessageParam[],
     outcome: ClaudeResult,
+    progress: AttemptProgress,
     before: TokenUsage,
     tools: ServerToolTracker,
     started: number,
@@ -245,10 +273,12 @@ export class ClaudeClient {
     outcome.requestId = request_id ?? undefined;
     // Usage of this request, added to what earlier (paused) requests of the reply used.
     let usage = emptyUsage();
-    for await (const event of events) {
+    progress.finalUsage = false;
+    for await (const event of untilAborted(events, signal)) {
       tools.onEvent(event);
       switch (event.type) {
         case "message_start": {
+          progress.answered = true;
           const u = event.message.usage;
           usage = {
             inputTokens: u.input_tokens,
@@ -263,10 +293,12 @@ export class ClaudeClient {
           if (event.delta.type === "text_delta" && event.delta.text !== "") {
             if (outcome.ttftMs === undefined) outcome.ttftMs = Math.round(this.now() - started);
             outcome.text += event.delta.text;
+            progress.text += event.delta.text;
             yield event.delta.text;
           }
           break;
         case "message_delta": {
+          progress.finalUsage = true;
           outcome.stopReason = event.delta.stop_reason ?? undefined;
           // message_delta carries cumulative usage; input fields may be absent (null) there.
           const u = event.usage;
@@ -282,5 +314,56 @@ export class ClaudeClient {
       }
       outcome.usage = addUsage(before, usage);
     }
+    if (progress.answered && !progress.finalUsage) {
+      // The SDK can end the iteration quietly when the connection drops mid-stream: a message
+      // without its message_delta is incomplete, not a success.
+      throw new PalaverError("claude_connection", "the stream ended before the message was complete");
+    }
   }
+}
+
+/**
+ * The events of a stream, ending with an AbortError as soon as `signal` aborts. The SDK's own
+ * iteration can keep waiting after an abort that lands once the body was fully received, which
+ * would leave a reply's request hanging instead of settling.
+ */
+async function* untilAborted<T>(events: AsyncIterable<T>, signal?: AbortSignal): AsyncGenerator<T> {
+  const iterator = events[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new PalaverError("interrupted", "the request was aborted"));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // The SDK's request listens to the same signal, so an abort has released the response too.
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** What one attempt has received so far. */
+interface AttemptProgress {
+  /** message_start came: the API is processing (and billing) the request. */
+  answered: boolean;
+  /** message_delta came with the final output count. */
+  finalUsage: boolean;
+  /** Text of this attempt alone. */
+  text: string;
+}
+
+/**
+ * After a failed or aborted attempt: if the API answered but its final usage never came, the
+ * output is at least the text that arrived (message_start reports only ~1 output token).
+ */
+function settleUsage(outcome: ClaudeResult, progress: AttemptProgress): void {
+  if (!progress.answered || progress.finalUsage) return;
+  outcome.usage.outputTokens = Math.max(outcome.usage.outputTokens, estimateTextTokens(progress.text));
+  outcome.usageEstimated = true;
 }

@@ -139,16 +139,44 @@ export class PriceTable {
     return this.get(model)?.contextWindow ?? DEFAULT_CONTEXT_WINDOW_TOKENS;
   }
 
+  /**
+   * The table's most expensive model (by output, then input price): what a request that cannot
+   * be priced is charged at, so an unpriced model never spends outside the budgets.
+   */
+  mostExpensive(): { model: string; price: ModelPrice } {
+    let best: { model: string; price: ModelPrice } | undefined;
+    for (const [model, price] of this.prices) {
+      if (!best || price.output > best.price.output || (price.output === best.price.output && price.input > best.price.input)) {
+        best = { model, price };
+      }
+    }
+    if (!best) throw new PalaverError("config_invalid", "the price table is empty; PALAVER_PRICES_FILE must price at least one model");
+    return best;
+  }
+
+  /** The price a request for `model` is charged at: its own, or the most expensive model's. */
+  chargedPrice(model: string): ModelPrice {
+    return this.get(model) ?? this.mostExpensive().price;
+  }
+
   /** Cost in integer micro-dollars, or undefined for a model without a price. */
   costMicros(model: string, usage: TokenUsage, cacheTtl: "5m" | "1h" = "5m"): number | undefined {
     const p = this.get(model);
-    if (!p) return undefined;
-    const write = cacheTtl === "1h" ? p.cacheWrite1h : p.cacheWrite5m;
-    const usdTimesMtok =
-      usage.inputTokens * p.input +
-      usage.outputTokens * p.output +
-      usage.cacheWriteTokens * write +
-      usage.cacheReadTokens * p.cacheRead;
-    return Math.round((usdTimesMtok * MICROS_PER_USD) / TOKENS_PER_MTOK) + (usage.webSearchRequests ?? 0) * WEB_SEARCH_MICROS;
+    return p ? priceMicros(p, usage, cacheTtl) : undefined;
   }
+
+  /** What a request is charged: its cost, or for a model without a price the most expensive model's (never $0). */
+  chargeMicros(model: string, usage: TokenUsage, cacheTtl: "5m" | "1h" = "5m"): number {
+    return priceMicros(this.chargedPrice(model), usage, cacheTtl);
+  }
+}
+
+function priceMicros(p: ModelPrice, usage: TokenUsage, cacheTtl: "5m" | "1h"): number {
+  const write = cacheTtl === "1h" ? p.cacheWrite1h : p.cacheWrite5m;
+  const usdTimesMtok =
+    usage.inputTokens * p.input +
+    usage.outputTokens * p.output +
+    usage.cacheWriteTokens * write +
+    usage.cacheReadTokens * p.cacheRead;
+  return Math.round((usdTimesMtok * MICROS_PER_USD) / TOKENS_PER_MTOK) + (usage.webSearchRequests ?? 0) * WEB_SEARCH_MICROS;
 }

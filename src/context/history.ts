@@ -235,6 +235,36 @@ export function buildHistory(stored: StoredMessage[], newMessageId: string, opti
 }
 
 /**
+ * An image costs at most this many tokens on any current model (Opus 4.7/4.8 take up to 2576 px
+ * and 4,784 visual tokens; platform-facts-2.md, "Image limits"): the upper bound for reserving.
+ */
+const MAX_IMAGE_TOKENS = 4_784;
+/** A PDF page costs ~1,500–3,000 tokens (platform-facts-2.md); without pages at hand, charge by size. */
+const RESERVE_PDF_TOKENS_PER_KB = 30;
+const RESERVE_PDF_MIN_TOKENS = 3_000;
+
+/**
+ * Input tokens of a request as it will be sent: the system prompt and every block of every turn
+ * (text at CHARS_PER_TOKEN, images at their upper bound, PDFs by size), plus the per-message
+ * framing. What the budget reservation is made from (src/admission/gate.ts).
+ */
+export function requestTokens(system: string, messages: ApiMessage[]): number {
+  let total = estimateTextTokens(system);
+  for (const m of messages) {
+    total += MESSAGE_OVERHEAD_TOKENS;
+    for (const b of m.content) {
+      if (b.type === "text") total += estimateTextTokens(b.text);
+      else if (b.type === "image") total += MAX_IMAGE_TOKENS;
+      else if (b.source.type === "base64") {
+        const bytes = Math.floor((b.source.data.length * 3) / 4);
+        total += Math.max(RESERVE_PDF_MIN_TOKENS, Math.ceil((bytes / 1024) * RESERVE_PDF_TOKENS_PER_KB));
+      } else total += RESERVE_PDF_MIN_TOKENS;
+    }
+  }
+  return total;
+}
+
+/**
  * Prompt-cache breakpoints: on the system prompt, on the last user turn of the stable history
  * (what the previous request ended with, so this request reads what it wrote) and on the new
  * last turn (so the next request can read this one). The API allows 4; we use at most 3.

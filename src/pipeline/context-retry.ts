@@ -40,22 +40,38 @@ export async function streamWithContextRetry(
   historyFor: HistoryFor,
   contextBudget: number,
   signal: AbortSignal,
+  /** The history already built for the first request (the reservation was made from it). */
+  firstHistory?: BuiltHistory,
 ): Promise<Attempt> {
   const { model, maxTokens, system, web } = request;
   const once = async (history: BuiltHistory): Promise<Attempt> => {
     // Nothing readable in the new message: answering would answer the previous question instead.
-    if (history.nothingToAnswer) return { result: { text: "", usage: { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 }, latencyMs: 0 }, shown: "", history };
+    if (history.nothingToAnswer) return { result: { text: "", usage: { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 }, usageEstimated: false, earlierAttempts: [], latencyMs: 0 }, shown: "", history };
+    // Stopped (and still recorded) when showing it fails: the request is then abandoned, not
+    // left running unseen, and what it produced until then is charged.
+    const abandon = new AbortController();
     const stream = deps.claude.stream(
       { model, maxTokens, system, messages: withCacheBreakpoints(history.messages), ...(web ? { web } : {}) },
-      signal,
+      AbortSignal.any([signal, abandon.signal]),
       (status) => renderer.setStatus(status),
     );
-    const shown = await renderer.stream(stream.deltas);
+    let shown: string;
+    try {
+      shown = await renderer.stream(stream.deltas);
+    } catch (err) {
+      abandon.abort();
+      // Drain what is left so the stream settles (async generators queue next() calls, so this
+      // is safe even while the renderer's reader is still iterating).
+      while (!(await stream.deltas[Symbol.asyncIterator]().next()).done);
+      deps.usage.record(message, replyId, model, await stream.result);
+      throw err;
+    }
     const result = await stream.result;
     deps.usage.record(message, replyId, model, result);
     return { result, shown, history };
   };
-  const first = await withoutRefusedFiles(deps, message.id, await once(await historyFor(contextBudget)), once, historyFor, contextBudget);
+  const firstAttempt = await once(firstHistory ?? (await historyFor(contextBudget)));
+  const first = await withoutRefusedFiles(deps, message.id, firstAttempt, once, historyFor, contextBudget);
   const exceeded =
     first.result.stopReason === "model_context_window_exceeded" || first.result.error?.code === "claude_context_exceeded";
   if (!exceeded || first.shown !== "") return first;

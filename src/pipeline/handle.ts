@@ -17,10 +17,10 @@ import { UsageRecorder } from "../usage/recorder.ts";
 import { finalReply, stripNote } from "../reply/final-reply.ts";
 import { Settings } from "../context/settings.ts";
 import { PriceTable } from "../claude/pricing.ts";
-import { CONTEXT_MARGIN_TOKENS, estimateTextTokens } from "../context/history.ts";
+import { CONTEXT_MARGIN_TOKENS, estimateTextTokens, requestTokens, type BuiltHistory } from "../context/history.ts";
 import { fitHistory, type FitDeps } from "../context/fit-history.ts";
 import type { ClaudeClient } from "../claude/client.ts";
-import { streamWithContextRetry, type Attempt } from "./context-retry.ts";
+import { streamWithContextRetry, type Attempt, type HistoryFor } from "./context-retry.ts";
 import { Budgets } from "../reply/rate-budgets.ts";
 import { ReplyRenderer } from "../reply/renderer.ts";
 import { KeyedQueue } from "./queue.ts";
@@ -253,10 +253,52 @@ export class Bot implements BotApi {
     const system = effective.systemPrompt.value;
     const web = effective.web.value ? { maxUses: this.deps.config.web.maxUses } : undefined;
 
+    const screened = this.deps.gate.screen(message);
+    if (!screened.ok) {
+      this.inbox.remove(message.id);
+      await this.say(surface, screened.reply);
+      return "refused";
+    }
+    // The reservation is made from the request as it will be sent, so it is taken after the
+    // thread is synced and the history built: a first mention in the middle of a long thread
+    // reserves the whole thread, not just the new message (screen() refused the cheap cases).
+    // Until admitted the message stays in the inbox: a crash meanwhile answers it after a restart.
+    const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - estimateTextTokens(system);
+    const contextWindow = this.deps.prices.contextWindow(model);
+    const historyFor: HistoryFor = (budget, options) => fitHistory(this.fitDeps, message, { model, system, contextWindow, ...options }, budget);
+    let history: BuiltHistory;
+    try {
+      if (message.fetchThread) {
+        try {
+          const thread = await message.fetchThread();
+          this.conversations.sync(message.conversationId, thread, clock.now());
+        } catch (err) {
+          // The stored copy is still a consistent history; answer from it.
+          logger.warn({ err: describeError(err), conversation: message.conversationId }, "could not fetch the thread; using the stored history");
+        }
+      }
+      history = await historyFor(contextBudget);
+    } catch (err) {
+      // Not answered, and not to be tried again and again: handle() reports it.
+      this.inbox.remove(message.id);
+      throw err;
+    }
+    if (!this.deps.prices.has(model) && !this.warnedModels.has(model)) {
+      this.warnedModels.add(model);
+      const charged = this.deps.prices.mostExpensive().model;
+      logger.warn({ model, chargedAs: charged }, "model has no price in the table: its usage is charged at the most expensive model's price");
+    }
     // The reservation covers the message's files: images at their resized size, PDFs per page.
     const refs = this.conversations.get(message.id)?.attachments ?? [];
     const fileTokens = refs.reduce((sum, ref) => sum + (ref.problem === undefined ? filesCostTokens(ref, model, PDF_PAGE_TOKENS_HIGH) : 0), 0);
-    const admitted = this.deps.gate.admit({ message, model, maxTokens, webSearches: web?.maxUses ?? 0, fileTokens });
+    const admitted = this.deps.gate.admit({
+      message,
+      model,
+      maxTokens,
+      promptTokens: requestTokens(system, history.messages),
+      webSearches: web?.maxUses ?? 0,
+      fileTokens,
+    });
     if (!admitted.ok) {
       this.inbox.remove(message.id);
       await this.say(surface, admitted.reply);
@@ -283,24 +325,11 @@ export class Bot implements BotApi {
     })();
     this.replying++;
     try {
-      if (message.fetchThread) {
-        try {
-          const thread = await message.fetchThread();
-          this.conversations.sync(message.conversationId, thread, clock.now());
-        } catch (err) {
-          // The stored copy is still a consistent history; answer from it.
-          logger.warn({ err: describeError(err), conversation: message.conversationId }, "could not fetch the thread; using the stored history");
-        }
-      }
-      if (!this.deps.prices.has(model) && !this.warnedModels.has(model)) {
-        this.warnedModels.add(model);
-        logger.warn({ model }, "model has no price in the table: its usage is recorded with an unknown cost");
-      }
-
       let note = "";
       const persistedAt = new Map<string, number>();
       const renderer = new ReplyRenderer(surface, {
         budgets: this.budgets,
+        replyId,
         hooks: {
           onPost: (index, id, raw) =>
             this.conversations.insertPart({
@@ -330,23 +359,26 @@ export class Bot implements BotApi {
       });
 
       try {
-        return await this.streamReply(message, renderer, replyId, { model, maxTokens, system, web }, (n) => (note = n));
-      } catch (err) {
-        // Nothing may stay half-written: the reply is recorded as failed and, if the platform
-        // still answers, the user sees that something went wrong. The error itself goes on to
-        // handle(), the one place unexpected errors are reported.
-        this.replies.finish(replyId, "failed", clock.now());
-        note = notes.errorText("internal", model);
-        await renderer.finish(note).catch((finishErr: unknown) =>
-          logger.warn({ err: describeError(finishErr), reply: replyId }, "could not show the failure either"),
+        return await this.streamReply(
+          message,
+          renderer,
+          replyId,
+          { model, maxTokens, system, web },
+          { first: history, historyFor, contextBudget },
+          (n) => (note = n),
         );
+      } catch (err) {
+        // Nothing may stay half-written: what was shown stays, with a note that something went
+        // wrong, and only then is the reply recorded as failed, so no part it posted is left
+        // marked streaming. The error itself goes on to handle(), the one place unexpected errors
+        // are reported. The stored copy drops the note with the blank line fail() puts before it.
+        note = `\n\n${notes.FAILED_NOTE}`;
+        await renderer.fail(notes.FAILED_NOTE).catch((failErr: unknown) =>
+          logger.warn({ err: describeError(failErr), reply: replyId }, "could not show the failure either"),
+        );
+        this.replies.finish(replyId, "failed", clock.now());
         throw err;
       }
-    } catch (err) {
-      // Failed before the stream began (storing the synced thread): nothing was shown, but the
-      // reply must not stay "streaming" for recovery to find.
-      this.replies.finish(replyId, "failed", clock.now());
-      throw err;
     } finally {
       this.replying--;
       admitted.admission.release();
@@ -359,13 +391,12 @@ export class Bot implements BotApi {
     renderer: ReplyRenderer,
     replyId: string,
     request: { model: string; maxTokens: number; system: string; web?: { maxUses: number } },
+    history: { first: BuiltHistory; historyFor: HistoryFor; contextBudget: number },
     setNote: (note: string) => void,
   ): Promise<HandleOutcome> {
     const { logger, clock } = this.deps;
-    const { model, maxTokens, system } = request;
+    const { model } = request;
     const deps = { claude: this.deps.claude, usage: this.usage, logger, blobs: this.blobs };
-    const contextWindow = this.deps.prices.contextWindow(model);
-    const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - estimateTextTokens(system);
     const abort = new AbortController();
     this.inFlight.set(replyId, abort);
     let attempt: Attempt;
@@ -376,16 +407,17 @@ export class Bot implements BotApi {
         replyId,
         request,
         renderer,
-        (budget, options) => fitHistory(this.fitDeps, message, { model, system, contextWindow, ...options }, budget),
-        contextBudget,
+        history.historyFor,
+        history.contextBudget,
         abort.signal,
+        history.first,
       );
     } finally {
       this.inFlight.delete(replyId);
     }
-    const { result, shown, history } = attempt;
+    const { result, shown, history: sent } = attempt;
 
-    const { text: finalText, status, outcome } = finalReply(shown, result, history, model, abort.signal.aborted);
+    const { text: finalText, status, outcome } = finalReply(shown, result, sent, model, abort.signal.aborted);
     setNote(finalText.slice(shown.length));
     await renderer.finish(finalText);
     // The parts' texts were stored by the hooks during finish(); now settle their status.

@@ -21,6 +21,8 @@ export const INTERRUPTED_NOTE =
   "_(Interrupted: Palaver stopped before finishing this reply. Ask again for a complete answer.)_";
 export const STREAM_BROKE_NOTE =
   "_(Interrupted: Claude stopped sending this reply partway through. Ask again for a complete answer.)_";
+export const FAILED_NOTE =
+  "_(Something went wrong on Palaver's side, so this reply stops here. Please ask again.)_";
 export const NOTHING_READABLE_TEXT =
   "I could not read the file you sent, so there is nothing for me to answer yet. I read images (JPEG, PNG, GIF, WebP), PDFs and text files; send one of those, or ask in words.";
 export const EMPTY_REPLY_TEXT = "_(Claude returned an empty reply. Try rephrasing your message.)_";

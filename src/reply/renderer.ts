@@ -10,7 +10,7 @@
 // - Text past the surface's length limit continues in a new message (split.ts).
 // - A failed post/edit is not dropped: the part stays dirty and the next flush carries the latest
 //   text; the final flush retries until the screen shows exactly the reply.
-import type { MessageWay, ReplySurface } from "../types.ts";
+import type { MessageWay, PostKey, ReplySurface } from "../types.ts";
 import { BudgetWaitAborted, type Budgets, type Hold, type Stamps } from "./rate-budgets.ts";
 import { splitOnce } from "./split.ts";
 import { PalaverError } from "../errors.ts";
@@ -24,6 +24,8 @@ const FINAL_ATTEMPTS = 6;
 /** Backoff after a failed post/edit: base × 2ⁿ, capped. */
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 5_000;
+/** Formatted texts kept per reply (the current part with and without the indicator, a split's heads). */
+const FORMAT_CACHE_SIZE = 8;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -34,6 +36,8 @@ interface Part {
   raw: string;
   /** Formatted text last shown on the platform, and whether that was its final edit. */
   shown?: string;
+  /** The Markdown behind `shown` (what a failure keeps on screen). */
+  shownRaw?: string;
   shownFinal: boolean;
   sealed: boolean;
   /** How the message is sent (chosen when it is first posted with text still to come). */
@@ -53,6 +57,8 @@ export interface RendererHooks {
 
 export interface RendererOptions {
   budgets: Budgets;
+  /** Names the reply's posts (with the part index) so a platform can tell a repeat from a new message. */
+  replyId?: string;
   hooks?: RendererHooks;
 }
 
@@ -189,6 +195,74 @@ export class ReplyRenderer {
     }
   }
 
+  /**
+   * The reply failed partway (not Claude: something of ours or the platform's): every message
+   * keeps what it showed, without the streaming indicator, and the last one ends with `note`
+   * (or, when that would not fit, the note follows in a message of its own). Nothing is laid out
+   * again, so text that never reached the screen cannot break the repair. Retries like finish().
+   */
+  async fail(note: string): Promise<void> {
+    const steps = this.failSteps(note);
+    for (const step of steps) {
+      for (let attempt = 0; ; attempt++) {
+        const ok = await this.safely(step);
+        if (ok) break;
+        if (attempt + 1 >= FINAL_ATTEMPTS) {
+          throw new PalaverError("surface_failed", `the platform refused the failure note ${FINAL_ATTEMPTS} times`);
+        }
+        await sleep(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt));
+      }
+    }
+  }
+
+  private failSteps(note: string): (() => Promise<void>)[] {
+    const { maxMessageLength } = this.surface.limits;
+    const posted = this.parts.map((part, index) => ({ part, index })).filter(({ part }) => part.id !== undefined);
+    // Each step draws from the same windows as a final edit or post (take()), and counts its call.
+    const counted = async (call: () => Promise<void>) => {
+      try {
+        await call();
+      } finally {
+        this.callStamps.done();
+      }
+    };
+    const edit = (index: number, part: Part, raw: string) => async () => {
+      await this.take(part, true);
+      await counted(async () => {
+        const text = this.surface.format(raw);
+        await this.surface.edit(part.id!, text.length > 0 ? text : PLACEHOLDER_TEXT, true);
+        part.shown = text;
+        part.shownRaw = raw;
+        part.shownFinal = true;
+        this.options.hooks?.onUpdate?.(index, part.id!, raw, true);
+      });
+    };
+    const postNote = (index: number) => async () => {
+      await this.take({ raw: note, shownFinal: false, sealed: true }, true);
+      await counted(async () => {
+        const id = await this.surface.post(this.surface.format(note), true, undefined, this.key(index));
+        this.options.hooks?.onPost?.(index, id, note);
+      });
+    };
+    const last = posted[posted.length - 1];
+    if (!last) return [postNote(0)];
+    const steps = posted
+      .filter(({ part }) => part !== last.part && !part.shownFinal)
+      .map(({ part, index }) => edit(index, part, part.shownRaw ?? ""));
+    const kept = last.part.shownRaw ?? "";
+    const withNote = kept.trim() === "" ? note : `${kept}\n\n${note}`;
+    if (this.surface.format(withNote).length <= maxMessageLength) {
+      steps.push(edit(last.index, last.part, withNote));
+    } else {
+      steps.push(edit(last.index, last.part, kept), postNote(this.parts.length));
+    }
+    return steps;
+  }
+
+  private key(part: number): PostKey | undefined {
+    return this.options.replyId === undefined ? undefined : { replyId: this.options.replyId, part };
+  }
+
   /** The ways the surface offers for a message that will be edited, best first. */
   private ways(): MessageWay[] {
     const l = this.surface.limits;
@@ -226,8 +300,9 @@ export class ReplyRenderer {
     const stamps = this.callStamps;
     await this.options.budgets.acquire(part.way!.post, false, undefined, stamps);
     await this.safely(async () => {
-      part.id = await this.surface.post(PLACEHOLDER_TEXT, false, part.way!.kind);
+      part.id = await this.surface.post(PLACEHOLDER_TEXT, false, part.way!.kind, this.key(0));
       part.shown = PLACEHOLDER_TEXT;
+      part.shownRaw = "";
       this.options.hooks?.onPost?.(0, part.id, "");
     });
     stamps.done();
@@ -273,11 +348,28 @@ export class ReplyRenderer {
     return this.text.length - this.offset !== last.raw.length - this.carry.length || last.shown === undefined;
   }
 
+  /**
+   * surface.format() parses Markdown, the costly part of a flush; layout() and flush() ask for the
+   * same texts, so the last few results are kept.
+   */
+  private readonly formatted = new Map<string, string>();
+
+  private format(raw: string, indicator: string): string {
+    const key = `${indicator}\u0000${raw}`;
+    let text = this.formatted.get(key);
+    if (text === undefined) {
+      text = this.surface.format(raw, indicator);
+      if (this.formatted.size >= FORMAT_CACHE_SIZE) this.formatted.delete(this.formatted.keys().next().value!);
+      this.formatted.set(key, text);
+    }
+    return text;
+  }
+
   /** Lay the current text out over the parts, splitting where a message is full. */
   private layout(final: boolean): void {
     const { maxMessageLength, streamingIndicator } = this.surface.limits;
     const indicator = final ? "" : streamingIndicator;
-    const measure = (t: string) => this.surface.format(t).length + indicator.length;
+    const measure = (t: string) => this.format(t, indicator).length;
     for (;;) {
       const body = this.carry + this.text.slice(this.offset);
       const split = splitOnce(body, maxMessageLength, measure);
@@ -304,26 +396,33 @@ export class ReplyRenderer {
       const raw = part.raw;
       if (!part.id && raw === "" && !final) continue;
       const indicator = () => (isFinal ? "" : (part.way?.streamingIndicator ?? this.surface.limits.streamingIndicator));
-      if (part.id && part.shown === this.surface.format(raw) + indicator() && (part.shownFinal || !isFinal)) continue;
+      if (part.id && part.shown === this.format(raw, indicator()) && (part.shownFinal || !isFinal)) continue;
       // A message's final text goes ahead of other replies' progress edits; progress takes only
       // what the shared windows can spare, and a progress post can be given up (see stream()).
       if (!(await this.take(part, isFinal, progressSignal))) break;
-      const text = this.surface.format(raw) + indicator();
+      const text = this.format(raw, indicator());
       const ok = await this.safely(async () => {
         if (part.id) {
           await this.surface.edit(part.id, text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
           this.options.hooks?.onUpdate?.(i, part.id, raw, isFinal);
         } else {
-          part.id = await this.surface.post(text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal, isFinal ? undefined : part.way?.kind);
+          part.id = await this.surface.post(
+            text.length > 0 ? text : PLACEHOLDER_TEXT,
+            isFinal,
+            isFinal ? undefined : part.way?.kind,
+            this.key(i),
+          );
           this.options.hooks?.onPost?.(i, part.id, raw);
           if (isFinal && text.length > 0) {
             // A post is already its own final state.
             part.shown = text;
+            part.shownRaw = raw;
             part.shownFinal = true;
             return;
           }
         }
         part.shown = text;
+        part.shownRaw = raw;
         part.shownFinal = isFinal;
       });
       this.callStamps.done();

@@ -1,29 +1,18 @@
 // Splitting a long Markdown reply across several platform messages: at a paragraph break when
-// there is one, else a line break, else a space; never leaving a code fence open across messages
-// (it is closed at the end of one message and reopened, with its language, in the next).
+// there is one, else a line break, else a space; never inside a link or an inline code span, and
+// never leaving a code fence open across messages (it is closed at the end of one message and
+// reopened, with its language, in the next). Fences and links are read from the syntax tree
+// (./markdown/), so a fence indented inside a list item counts as one.
+import { openFenceAtEnd } from "./markdown/fences.ts";
+import { atomicRanges, type Range } from "./markdown/ranges.ts";
 
-/** A fence line: up to 3 spaces, then ``` or ~~~ (3 or more), then an optional info string. */
-const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
-
-export interface FenceState {
-  /** The fence characters that opened the block, e.g. "```". */
-  marker: string;
-  /** The whole opening line, e.g. "```ts", to reopen the block in the next message. */
-  opening: string;
-}
-
-/** The fence still open at the end of `text`, if any. */
-export function openFenceAt(text: string, initial?: FenceState): FenceState | undefined {
-  let open = initial;
-  for (const line of text.split("\n")) {
-    const m = FENCE.exec(line);
-    if (!m) continue;
-    const marker = m[1]!;
-    if (!open) open = { marker, opening: line.trimStart() };
-    else if (marker[0] === open.marker[0] && marker.length >= open.marker.length && m[2]!.trim() === "") open = undefined;
-  }
-  return open;
-}
+/**
+ * How far past the message limit the text is parsed to find links crossing a cut: a link longer
+ * than the limit itself cannot be kept whole anyway.
+ */
+const LOOKAHEAD_FACTOR = 2;
+/** A body this many times the limit cannot fit one message whatever formatting does. */
+const FITS_NEVER_FACTOR = 4;
 
 export interface Split {
   /** Text of the sealed message: body[0, cut) plus a closing fence when one is open there. */
@@ -47,6 +36,14 @@ function boundary(body: string, max: number): number {
   return max;
 }
 
+/** A cut that falls inside a link or code span moves back to just before it. */
+function outsideAtomic(cut: number, ranges: Range[]): number {
+  for (const r of ranges) {
+    if (r.start < cut && cut < r.end) return r.start > 0 ? r.start : cut;
+  }
+  return cut;
+}
+
 /**
  * Split `body` so the head fits in `limit` characters (as measured by `measure`, e.g. the length
  * after platform formatting). Returns undefined when the whole body fits.
@@ -56,15 +53,18 @@ export function splitOnce(
   limit: number,
   measure: (text: string) => number = (t) => t.length,
 ): Split | undefined {
-  if (measure(body) <= limit) return undefined;
+  // Formatting changes a text's length by a little (escapes, a closed fence), never fourfold: a
+  // body that long is not worth formatting whole (on Markdown parsers that is the costly part).
+  if (body.length <= limit * FITS_NEVER_FACTOR && measure(body) <= limit) return undefined;
   let max = Math.min(body.length, limit);
+  const ranges = atomicRanges(body.slice(0, limit * LOOKAHEAD_FACTOR));
   for (let tries = 0; tries < 20 && max > 0; tries++) {
-    let cut = boundary(body, max);
+    let cut = outsideAtomic(boundary(body, max), ranges);
     // Never split a surrogate pair.
     if (cut > 0 && cut < body.length && /[\uD800-\uDBFF]/.test(body[cut - 1]!)) cut -= 1;
-    const fence = openFenceAt(body.slice(0, cut));
     const headRaw = body.slice(0, cut);
-    const head = fence ? `${headRaw}${headRaw.endsWith("\n") ? "" : "\n"}${fence.marker}` : headRaw;
+    const fence = openFenceAtEnd(headRaw);
+    const head = fence ? `${headRaw}${headRaw.endsWith("\n") ? "" : "\n"}${fence.closing}` : headRaw;
     const size = measure(head);
     if (size <= limit && cut > 0) return { head, cut, carry: fence ? `${fence.opening}\n` : "" };
     // Too long once formatted (or once the fence is closed): try a shorter window.

@@ -18,7 +18,7 @@ import { ForgetStore } from "../store/forgotten.ts";
 import { Budgets } from "../reply/rate-budgets.ts";
 import { Ownership } from "../pipeline/ownership.ts";
 import { InstanceStore } from "../store/instances.ts";
-import { describeError } from "../errors.ts";
+import { describeError, PalaverError } from "../errors.ts";
 import { PrometheusMetrics } from "../ops/prometheus.ts";
 import { OpsServer, type Readiness } from "../ops/server.ts";
 
@@ -40,6 +40,8 @@ export class App {
   readonly prices: PriceTable;
   readonly settings: Settings;
   readonly claude: ClaudeClient;
+  /** Admission: access, rate and the spending limits with their reservations. */
+  readonly gate: Gate;
   /** This instance's id and heartbeat, and the adoption of what stopped instances left. */
   readonly ownership: Ownership;
   readonly metrics = new PrometheusMetrics();
@@ -54,9 +56,10 @@ export class App {
     readonly db: Db,
     readonly logger: Logger,
     readonly clock: Clock,
+    prices: PriceTable,
     options: AppOptions,
   ) {
-    this.prices = PriceTable.load(config.pricesFile);
+    this.prices = prices;
     this.settings = new Settings(db, config, clock);
     this.claude = new ClaudeClient({
       apiKey: config.anthropicApiKey,
@@ -66,6 +69,7 @@ export class App {
       logger,
     });
     const gate = new Gate(config, { db, clock, prices: this.prices, metrics: this.metrics });
+    this.gate = gate;
     // /palaver (src/commands): reads and changes the same settings and spending limits the bot uses.
     const commands: CommandRunner =
       options.commands ??
@@ -138,6 +142,15 @@ export class App {
 
   static async create(config: Config, options: AppOptions = {}): Promise<App> {
     const logger = options.logger ?? createLogger(config.logLevel);
+    const prices = PriceTable.load(config.pricesFile);
+    if (!prices.has(config.model)) {
+      // Every request is charged against the budgets; the default model must have a price or
+      // each request would be charged at a guess (see PriceTable.chargeMicros).
+      throw new PalaverError(
+        "config_invalid",
+        `PALAVER_MODEL=${config.model} has no price: add it to the JSON file PALAVER_PRICES_FILE names ({"${config.model}": {"input": USD/MTok, "output": USD/MTok}}) or choose a priced model`,
+      );
+    }
     const db = openDatabase(config.databasePath);
     logger.info(
       {
@@ -149,7 +162,7 @@ export class App {
       },
       "Palaver starting",
     );
-    return new App(config, db, logger, options.clock ?? systemClock, options);
+    return new App(config, db, logger, options.clock ?? systemClock, prices, options);
   }
 
   /**

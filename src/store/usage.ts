@@ -15,8 +15,10 @@ export interface UsageRecord {
   cacheWriteTokens: number;
   cacheReadTokens: number;
   webSearchRequests?: number;
-  /** Undefined when the model has no price in the table. */
+  /** Undefined when the model has no price in the table (rows written before every request was charged). */
   costMicros?: number;
+  /** Output tokens estimated from the text (the final usage event never came). */
+  estimated?: boolean;
   stopReason?: string;
   ttftMs?: number;
   latencyMs: number;
@@ -31,10 +33,10 @@ export class UsageStore {
     this.insertStmt = db.prepare(
       `INSERT INTO usage (request_id, reply_id, platform, workspace_id, channel_id, conversation_id, user_id, model,
                           input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, web_search_requests, cost_micros,
-                          stop_reason, ttft_ms, latency_ms, error_code, created_at)
+                          stop_reason, ttft_ms, latency_ms, error_code, estimated, created_at)
        VALUES (@requestId, @replyId, @platform, @workspaceId, @channelId, @conversationId, @userId, @model,
                @inputTokens, @outputTokens, @cacheWriteTokens, @cacheReadTokens, @webSearchRequests, @costMicros,
-               @stopReason, @ttftMs, @latencyMs, @errorCode, @createdAt)`,
+               @stopReason, @ttftMs, @latencyMs, @errorCode, @estimated, @createdAt)`,
     );
   }
 
@@ -58,6 +60,7 @@ export class UsageStore {
       ttftMs: u.ttftMs ?? null,
       latencyMs: u.latencyMs,
       errorCode: u.errorCode ?? null,
+      estimated: u.estimated ? 1 : 0,
       createdAt: u.createdAt,
     });
   }

@@ -4,10 +4,20 @@ import type { InboundMessage } from "../types.ts";
 import type { ClaudeResult } from "../claude/client.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { Logger } from "../runtime/log.ts";
-import type { PriceTable } from "../claude/pricing.ts";
+import type { PriceTable, TokenUsage } from "../claude/pricing.ts";
 import type { Db } from "../store/db.ts";
 import { UsageStore } from "../store/usage.ts";
 import { noMetrics, type Metrics } from "../ops/metrics.ts";
+
+interface RecordedAttempt {
+  usage: TokenUsage;
+  requestId?: string;
+  estimated: boolean;
+  stopReason?: string;
+  ttftMs?: number;
+  latencyMs: number;
+  errorCode?: string;
+}
 
 export class UsageRecorder {
   private readonly store: UsageStore;
@@ -22,10 +32,28 @@ export class UsageRecorder {
     this.store = new UsageStore(db);
   }
 
+  /** One row per attempt the API answered: mid-stream retries are billed too. */
   record(message: InboundMessage, replyId: string, model: string, result: ClaudeResult): void {
-    const costMicros = this.prices.costMicros(model, result.usage);
-    const row = {
+    for (const earlier of result.earlierAttempts) {
+      this.recordOne(message, replyId, model, { ...earlier, latencyMs: 0, errorCode: earlier.error?.code });
+    }
+    this.recordOne(message, replyId, model, {
+      usage: result.usage,
       requestId: result.requestId,
+      estimated: result.usageEstimated,
+      stopReason: result.stopReason,
+      ttftMs: result.ttftMs,
+      latencyMs: result.latencyMs,
+      errorCode: result.error?.code,
+    });
+  }
+
+  private recordOne(message: InboundMessage, replyId: string, model: string, a: RecordedAttempt): void {
+    // A model without a price (a channel model set before the table changed) is charged at the
+    // table's most expensive model: never $0, so no budget is bypassed.
+    const costMicros = this.prices.chargeMicros(model, a.usage);
+    const row = {
+      requestId: a.requestId,
       replyId,
       platform: message.platform,
       workspaceId: message.workspaceId,
@@ -33,16 +61,17 @@ export class UsageRecorder {
       conversationId: message.conversationId,
       userId: message.author.id,
       model,
-      ...result.usage,
+      ...a.usage,
       costMicros,
-      stopReason: result.stopReason,
-      ttftMs: result.ttftMs,
-      latencyMs: result.latencyMs,
-      errorCode: result.error?.code,
+      estimated: a.estimated,
+      stopReason: a.stopReason,
+      ttftMs: a.ttftMs,
+      latencyMs: a.latencyMs,
+      errorCode: a.errorCode,
       createdAt: this.clock.now(),
     };
     this.store.record(row);
-    this.metrics.claudeRequest({ model, outcome: row.errorCode ?? "ok", usage: result.usage, costMicros, ttftMs: result.ttftMs });
+    this.metrics.claudeRequest({ model, outcome: row.errorCode ?? "ok", usage: a.usage, costMicros, ttftMs: a.ttftMs });
     this.logger.info(
       {
         requestId: row.requestId,
@@ -55,7 +84,8 @@ export class UsageRecorder {
         cacheWriteTokens: row.cacheWriteTokens,
         cacheReadTokens: row.cacheReadTokens,
         webSearchRequests: row.webSearchRequests ?? 0,
-        costMicros: costMicros ?? null,
+        costMicros,
+        estimated: a.estimated,
         ttftMs: row.ttftMs ?? null,
         latencyMs: row.latencyMs,
         stopReason: row.stopReason ?? null,

@@ -1,5 +1,6 @@
 // An in-memory reply surface: the "platform screen" for core tests. It records every post and
 // edit, keeps what each message shows, and can be told to fail calls, like a platform would.
+import { appendIndicator } from "../../src/reply/markdown/indicator.ts";
 import type { RateBudget, ReplySurface, SurfaceLimits } from "../../src/types.ts";
 
 export interface SurfaceCall {
@@ -39,6 +40,8 @@ export class RecordingSurface implements ReplySurface {
   /** Fail the next N edits (a platform 5xx / network blip). */
   failEdits = 0;
   failPosts = 0;
+  /** Throw from the next N format() calls: an adapter's converter choking on some text. */
+  failFormats = 0;
   private inFlight = 0;
   /** Highest number of calls ever running at once on this surface. */
   maxConcurrent = 0;
@@ -68,8 +71,12 @@ export class RecordingSurface implements ReplySurface {
 
   showThinking?: (status?: string) => Promise<void>;
 
-  format(markdown: string): string {
-    return markdown;
+  format(markdown: string, indicator = ""): string {
+    if (this.failFormats > 0) {
+      this.failFormats--;
+      throw new Error("fake platform: could not format this text");
+    }
+    return appendIndicator(markdown, indicator);
   }
 
   private async enter<T>(fn: () => T): Promise<T> {

@@ -36,6 +36,21 @@ export interface FakeDiscordOptions {
   editLimit?: EditLimit;
 }
 
+/**
+ * A request Discord carries out but whose answer is lost: a 5xx after the write, or the
+ * connection dropped before the response (what a client sees on a timeout or a reset). Discord
+ * documents 5xx as "The server had an error processing your request (these are rare)"
+ * (topics/opcodes-and-status-codes#http), without promising the write did not happen.
+ */
+export interface AmbiguousFailure {
+  method: string;
+  path: RegExp;
+  /** "500": HTTP 500 after the write; "drop": the socket is destroyed after the write. */
+  mode: "500" | "drop";
+  /** How many matching requests (default 1). */
+  times?: number;
+}
+
 export interface CommandOption {
   name: string;
   value: string | number;
@@ -54,6 +69,9 @@ export class FakeDiscord {
   readonly cdnDownloads: { id: string; status: number }[] = [];
   readonly gateway: FakeGateway;
   readonly token: string;
+  /** Messages created with enforce_nonce (see routes-channels.ts). */
+  readonly nonces = new Map<string, { messageId: string; at: number }>();
+  private readonly afterWrite: AmbiguousFailure[] = [];
   private port = 0;
 
   constructor(
@@ -245,6 +263,11 @@ export class FakeDiscord {
     return this.messagesIn(channelId).filter((m) => m.authorId === this.state.bot.id);
   }
 
+  /** The next matching requests are carried out, then answered ambiguously (see AmbiguousFailure). */
+  failAfterWrite(failure: AmbiguousFailure): void {
+    this.afterWrite.push({ times: 1, ...failure });
+  }
+
   callsTo(method: string, path: RegExp): RestCall[] {
     return this.calls.filter((c) => c.method === method && path.test(c.path));
   }
@@ -286,12 +309,31 @@ export class FakeDiscord {
       const pathname = decodeURIComponent(url.pathname);
       const path = pathname.startsWith(API_PREFIX) ? pathname.slice(API_PREFIX.length) : pathname;
       const out = this.route({ method, path, params: [], query: url.searchParams, body }, req.headers.authorization);
-      this.calls.push({ at: Date.now(), method, path, query: url.search, body, status: out.status });
+      const ambiguous = out.status < 300 ? this.takeAmbiguous(method, path) : undefined;
+      this.calls.push({ at: Date.now(), method, path, query: url.search, body, status: ambiguous === "drop" ? 0 : ambiguous ? 500 : out.status });
+      if (ambiguous === "drop") {
+        res.socket?.destroy();
+        return;
+      }
+      if (ambiguous) {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: "500: Internal Server Error", code: 0 }));
+        return;
+      }
       const headers: Record<string, string> = { ...out.headers };
       if (out.body !== undefined) headers["content-type"] = "application/json";
       res.writeHead(out.status, headers);
       res.end(out.body === undefined ? undefined : JSON.stringify(out.body));
     });
+  }
+
+  private takeAmbiguous(method: string, path: string): AmbiguousFailure["mode"] | undefined {
+    const i = this.afterWrite.findIndex((f) => f.method === method && f.path.test(path));
+    if (i < 0) return undefined;
+    const f = this.afterWrite[i]!;
+    f.times = (f.times ?? 1) - 1;
+    if (f.times <= 0) this.afterWrite.splice(i, 1);
+    return f.mode;
   }
 
   private route(req: RestRequest, authorization: string | undefined): RestResponse {
@@ -322,7 +364,7 @@ export class FakeDiscord {
       );
       if (app) return app;
       if (!authorized) throw new RestError(401, 0, "401: Unauthorized");
-      const channel = channelRoute({ state: this.state, gateway: this.gateway, typing: this.typing }, req);
+      const channel = channelRoute({ state: this.state, gateway: this.gateway, typing: this.typing, nonces: this.nonces }, req);
       if (channel) return channel;
       throw new RestError(404, 0, "404: Not Found");
     } catch (err) {

@@ -4,6 +4,7 @@ import type { FakeGateway } from "./gateway.ts";
 import { checkContent, ErrorCode, formError, record, RestError, type RestRequest, type RestResponse } from "./http.ts";
 import { Perm } from "./permissions.ts";
 import { compareSnowflakes } from "./snowflake.ts";
+import { pingsOf } from "./mentions.ts";
 import { ChannelKind, MessageKind, type DiscordState, type FakeChannel, type FakeMessage } from "./state.ts";
 
 /** Thread names are 1–100 characters (discord.com/developers/docs/resources/channel#start-thread-from-message). */
@@ -12,16 +13,26 @@ const MAX_THREAD_NAME = 100;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 100;
 
+/**
+ * How long a nonce is remembered with enforce_nonce. Discord's Create Message docs: "If true and
+ * nonce is present, it will be checked for uniqueness in the past few minutes. If another message
+ * was created by the same author with the same nonce, that message will be returned and no new
+ * message will be created." "A few minutes": the fake keeps 5.
+ */
+export const NONCE_WINDOW_MS = 5 * 60_000;
+/** "nonce: integer or string … (up to 25 characters)" (Create Message docs). */
+const MAX_NONCE_LENGTH = 25;
+
 export interface ChannelRouteContext {
   state: DiscordState;
+  /** Messages created with enforce_nonce, by "author:nonce". */
+  nonces: Map<string, { messageId: string; at: number }>;
   gateway: FakeGateway;
   /** Typing indicators the bot sent, per channel id (times in ms). */
   typing: Map<string, number[]>;
 }
 
 type Route = { method: string; pattern: RegExp; handle: (ctx: ChannelRouteContext, req: RestRequest) => RestResponse };
-
-const MENTION = /<@!?(\d+)>/g;
 
 function channelOr404(ctx: ChannelRouteContext, id: string): FakeChannel {
   const channel = ctx.state.channels.get(id);
@@ -96,6 +107,16 @@ const routes: Route[] = [
       const channel = channelOr404(ctx, req.params[0]!);
       demand(ctx, channel, sendPermission(channel));
       const body = record(req.body);
+      const nonce = body.nonce === undefined ? undefined : String(body.nonce);
+      if (nonce !== undefined && nonce.length > MAX_NONCE_LENGTH) {
+        throw formError("nonce", "BASE_TYPE_MAX_LENGTH", `Must be ${MAX_NONCE_LENGTH} or fewer in length.`);
+      }
+      const nonceKey = nonce !== undefined && body.enforce_nonce === true ? `${ctx.state.bot.id}:${nonce}` : undefined;
+      const seen = nonceKey ? ctx.nonces.get(nonceKey) : undefined;
+      if (seen && Date.now() - seen.at < NONCE_WINDOW_MS && ctx.state.messages.has(seen.messageId)) {
+        // The same message again: returned as it is, nothing created, no MESSAGE_CREATE.
+        return { status: 200, body: ctx.state.messageJson(seen.messageId) };
+      }
       const content = checkContent(body.content, true)!;
       const ref = record(body.message_reference);
       let reference: FakeMessage["reference"];
@@ -108,13 +129,19 @@ const routes: Route[] = [
         }
       }
       if (channel.archived) channel.archived = false; // posting in an archived thread unarchives it
+      const repliedAuthor = reference ? ctx.state.messages.get(reference.messageId)?.authorId : undefined;
+      const pings = pingsOf(body, repliedAuthor);
       const message = ctx.state.addMessage({
         channelId: channel.id,
         authorId: ctx.state.bot.id,
         content,
         reference,
-        mentionUserIds: [...content.matchAll(MENTION)].map((m) => m[1]!),
+        mentionUserIds: pings.users,
+        mentionRoleIds: pings.roles,
+        mentionEveryone: pings.everyone,
+        nonce,
       });
+      if (nonceKey) ctx.nonces.set(nonceKey, { messageId: message.id, at: Date.now() });
       ctx.gateway.dispatch("MESSAGE_CREATE", ctx.state.messageJson(message.id, { gateway: true }));
       return { status: 200, body: ctx.state.messageJson(message.id) };
     },
@@ -128,10 +155,16 @@ const routes: Route[] = [
       if (message.authorId !== ctx.state.bot.id) {
         throw new RestError(403, ErrorCode.CannotEditOtherUsersMessage, "Cannot edit a message authored by another user");
       }
-      const content = checkContent(record(req.body).content, false);
+      const body = record(req.body);
+      const content = checkContent(body.content, false);
       if (content !== undefined) {
+        // An edit notifies nobody new, but the mentions shown follow the new content's rules.
+        const pings = pingsOf(body);
         message.content = content;
         message.editedAt = Date.now();
+        message.mentionUserIds = pings.users;
+        message.mentionRoleIds = pings.roles;
+        message.mentionEveryone = pings.everyone;
       }
       ctx.gateway.dispatch("MESSAGE_UPDATE", ctx.state.messageJson(message.id, { gateway: true }));
       return { status: 200, body: ctx.state.messageJson(message.id) };

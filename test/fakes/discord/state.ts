@@ -152,7 +152,7 @@ export class DiscordState extends DiscordWorld {
       timestamp: new Date(m.createdAt).toISOString(),
       edited_timestamp: m.editedAt ? new Date(m.editedAt).toISOString() : null,
       tts: false,
-      mention_everyone: false,
+      mention_everyone: m.mentionEveryone,
       mentions: m.mentionUserIds.filter((u) => this.users.has(u)).map(mentionJson),
       mention_roles: m.mentionRoleIds,
       attachments: m.attachments.map((a) => ({
@@ -167,6 +167,7 @@ export class DiscordState extends DiscordWorld {
       pinned: false,
       flags: m.flags,
       components: [],
+      ...(m.nonce !== undefined ? { nonce: m.nonce } : {}),
     };
     if (m.webhookId) json.webhook_id = m.webhookId;
     if (m.reference) {

@@ -73,6 +73,10 @@ export interface FakeMessage {
   reference?: { messageId: string; channelId: string; guildId?: string };
   mentionUserIds: string[];
   mentionRoleIds: string[];
+  /** The nonce it was created with (Discord echoes it in the create response and MESSAGE_CREATE). */
+  nonce?: string;
+  /** The message notifies @everyone / @here. */
+  mentionEveryone: boolean;
   attachments: FakeAttachment[];
   /** The thread started from this message, if any (its id equals this message's id). */
   threadId?: string;
@@ -168,9 +172,11 @@ export class DiscordWorld {
     reference?: FakeMessage["reference"];
     mentionUserIds?: string[];
     mentionRoleIds?: string[];
+    mentionEveryone?: boolean;
     attachments?: FakeAttachment[];
     flags?: number;
     webhookId?: string;
+    nonce?: string;
   }): FakeMessage {
     const channel = this.channel(input.channelId);
     const id = this.ids.next();
@@ -185,9 +191,11 @@ export class DiscordWorld {
       reference: input.reference,
       mentionUserIds: input.mentionUserIds ?? [],
       mentionRoleIds: input.mentionRoleIds ?? [],
+      mentionEveryone: input.mentionEveryone ?? false,
       attachments: input.attachments ?? [],
       flags: input.flags ?? 0,
       webhookId: input.webhookId,
+      nonce: input.nonce,
       deleted: false,
     };
     this.messages.set(id, message);

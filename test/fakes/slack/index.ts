@@ -423,6 +423,10 @@ export class FakeSlack {
       const auth = req.headers.authorization;
       const token = auth?.startsWith("Bearer ") ? auth.slice(7) : typeof params.token === "string" ? params.token : undefined;
       const answer = await this.api.handle(method, params, token);
+      if (answer.drop) {
+        res.socket?.destroy();
+        return;
+      }
       res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
       res.end(JSON.stringify(answer.body));
       return;

@@ -1,5 +1,6 @@
 // The fake Slack workspace: one team, its users and channels, and every message with its thread,
 // edit history and streaming state. The Web API reads and writes it; tests inspect it.
+import type { Block } from "./content.ts";
 
 export interface FakeUser {
   id: string;
@@ -28,7 +29,14 @@ export interface FakeMessage {
   user?: string;
   botId?: string;
   appId?: string;
+  /** What a person sees (see content.ts): the Markdown of its blocks, else its mrkdwn text. */
   text: string;
+  /** The message's `text` field as the API returns it (its notification text when it has blocks). */
+  apiText?: string;
+  /** Blocks as sent (markdown blocks; streams and markdown_text are kept as markdown blocks). */
+  blocks?: Block[];
+  /** How `text` is written: Markdown (blocks, streams) or mrkdwn (plain `text`). */
+  format?: "markdown" | "mrkdwn";
   /** Every text this message has shown, oldest first (the last is the current one). */
   versions: string[];
   /** When each version appeared (ms since the epoch), parallel to versions. */
@@ -39,6 +47,8 @@ export interface FakeMessage {
   origin: "user" | "chat.postMessage" | "chat.startStream";
   edited?: { user: string; ts: string };
   deleted: boolean;
+  /** Message metadata the app attached ({event_type, event_payload}). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
   /** Ids of files shared with the message (FakeFiles). */
   files?: string[];
 }
@@ -120,8 +130,10 @@ export class SlackState {
   }
 
   /** As Slack's API returns a message. */
-  toApi(m: FakeMessage): Record<string, unknown> {
-    const out: Record<string, unknown> = { type: "message", text: m.text, ts: m.ts };
+  toApi(m: FakeMessage, options: { metadata?: boolean } = {}): Record<string, unknown> {
+    const out: Record<string, unknown> = { type: "message", text: m.apiText ?? m.text, ts: m.ts };
+    if (m.blocks && m.blocks.length > 0) out.blocks = m.blocks;
+    if (options.metadata && m.metadata) out.metadata = m.metadata;
     if (m.user) out.user = m.user;
     if (m.botId) {
       out.bot_id = m.botId;

@@ -5,6 +5,7 @@
 import type { FakeFiles } from "./files.ts";
 import { BOT, TEAM, type FakeMessage, type SlackState } from "./state.ts";
 import { FakeRateLimiter } from "./rate-limits.ts";
+import { ContentError, markdownDocument, readContent, type Content } from "./content.ts";
 
 export interface ApiCall {
   method: string;
@@ -26,9 +27,18 @@ export interface ScriptedFailure {
   times?: number;
   /** Only calls whose params match. */
   when?: (params: Record<string, unknown>) => boolean;
+  /**
+   * Carry the call out, then lose the answer: "500" answers HTTP 500 after the write, "drop"
+   * closes the connection without an answer (what a client sees on a reset or a timeout). Slack
+   * documents neither as "nothing happened": an HTTP 5xx or a lost connection leaves the write's
+   * outcome unknown to the caller.
+   */
+  afterWrite?: "500" | "drop";
 }
 
 export interface ApiAnswer {
+  /** Close the connection instead of answering. */
+  drop?: boolean;
   status: number;
   headers: Record<string, string>;
   body: Record<string, unknown>;
@@ -83,6 +93,27 @@ function streamText(params: Record<string, unknown>): string | undefined {
     .join("");
 }
 
+/**
+ * Message metadata as posted: {event_type, event_payload} ("Message metadata" docs), sent as a
+ * JSON-encoded string in form posts. Anything else is ignored, as the fake cannot tell better.
+ */
+function readMetadata(raw: unknown): FakeMessage["metadata"] {
+  let value = raw;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      throw new SlackApiError("invalid_metadata_format");
+    }
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const v = value as { event_type?: unknown; event_payload?: unknown };
+  if (typeof v.event_type !== "string" || typeof v.event_payload !== "object" || v.event_payload === null) {
+    throw new SlackApiError("invalid_metadata_schema");
+  }
+  return { event_type: v.event_type, event_payload: v.event_payload as Record<string, unknown> };
+}
+
 export class FakeWebApi {
   readonly calls: ApiCall[] = [];
   readonly limiter = new FakeRateLimiter();
@@ -124,6 +155,11 @@ export class FakeWebApi {
     try {
       this.authorize(method, token);
       const scripted = this.takeFailure(method, params);
+      if (scripted?.afterWrite) {
+        this.run(method, params);
+        if (scripted.afterWrite === "drop") return { ...record(0, { ok: false, error: "connection_dropped" }), drop: true };
+        return record(500, { ok: false, error: "internal_error" });
+      }
       if (scripted) {
         if (scripted.status === 429) {
           const retryAfter = scripted.retryAfterSeconds ?? 1;
@@ -139,7 +175,7 @@ export class FakeWebApi {
       if (retryAfter !== undefined) return record(429, { ok: false, error: "ratelimited" }, retryAfter);
       return record(200, { ok: true, ...this.run(method, params) });
     } catch (err) {
-      if (err instanceof SlackApiError) return record(200, { ok: false, error: err.code });
+      if (err instanceof SlackApiError || err instanceof ContentError) return record(200, { ok: false, error: err.code });
       throw err;
     }
   }
@@ -266,14 +302,17 @@ export class FakeWebApi {
     // must not count on either behaviour.
     const messages = offset > 0 && all[0] ? [all[0], ...page] : page;
     const next = offset + limit < all.length ? Buffer.from(`offset:${offset + limit}`).toString("base64") : "";
+    // Metadata is returned only on request: "include_all_metadata: Return all metadata
+    // associated with this message" (conversations.replies docs; default false).
+    const withMetadata = p.include_all_metadata === true || p.include_all_metadata === "true";
     return {
-      messages: messages.map((m) => this.state.toApi(m)),
+      messages: messages.map((m) => this.state.toApi(m, { metadata: withMetadata })),
       has_more: next !== "",
       response_metadata: { next_cursor: next },
     };
   }
 
-  private botMessage(channel: string, threadTs: string | undefined, text: string, origin: FakeMessage["origin"], streaming: boolean): FakeMessage {
+  private botMessage(channel: string, threadTs: string | undefined, content: Content, origin: FakeMessage["origin"], streaming: boolean): FakeMessage {
     if (threadTs && !this.state.find(channel, threadTs)) throw new SlackApiError("thread_not_found");
     const m = this.state.add({
       channel,
@@ -282,7 +321,10 @@ export class FakeWebApi {
       user: BOT.userId,
       botId: BOT.botId,
       appId: BOT.appId,
-      text,
+      text: content.shown,
+      apiText: content.text,
+      blocks: content.blocks,
+      format: content.format,
       origin,
       streaming,
     });
@@ -294,9 +336,8 @@ export class FakeWebApi {
 
   private postMessage(p: Record<string, unknown>): Record<string, unknown> {
     const channel = this.channel(need(p, "channel"));
-    const text = str(p, "text");
-    if (text === undefined && p.blocks === undefined) throw new SlackApiError("no_text");
-    const m = this.botMessage(channel, str(p, "thread_ts"), text ?? "", "chat.postMessage", false);
+    const m = this.botMessage(channel, str(p, "thread_ts"), readContent(p), "chat.postMessage", false);
+    m.metadata = readMetadata(p.metadata);
     return { channel, ts: m.ts, message: this.state.toApi(m) };
   }
 
@@ -312,13 +353,19 @@ export class FakeWebApi {
     const m = this.own(p);
     // Modelled conservatively: a message still streaming has to be stopped before an update.
     if (m.streaming) throw new SlackApiError("cant_update_message");
-    const text = str(p, "text");
-    if (text === undefined && p.blocks === undefined) throw new SlackApiError("no_text");
+    const content = readContent(p, { shown: m.text, text: m.apiText ?? m.text, blocks: m.blocks ?? [], format: m.format ?? "mrkdwn" });
     const previous = m.text;
-    this.state.setText(m, text ?? "");
+    this.setContent(m, content);
     m.edited = { user: BOT.userId, ts: this.state.nextTs() };
     this.options.activity.changed(m, previous);
     return { channel: m.channel, ts: m.ts, text: m.text };
+  }
+
+  private setContent(m: FakeMessage, content: Content): void {
+    m.apiText = content.text;
+    m.blocks = content.blocks;
+    m.format = content.format;
+    this.state.setText(m, content.shown);
   }
 
   private delete(p: Record<string, unknown>): Record<string, unknown> {
@@ -337,7 +384,7 @@ export class FakeWebApi {
       if (!str(p, "recipient_team_id")) throw new SlackApiError("missing_recipient_team_id");
       if (!str(p, "recipient_user_id")) throw new SlackApiError("missing_recipient_user_id");
     }
-    const m = this.botMessage(channel, threadTs, streamText(p) ?? "", "chat.startStream", true);
+    const m = this.botMessage(channel, threadTs, markdownDocument(streamText(p) ?? ""), "chat.startStream", true);
     return { channel, ts: m.ts };
   }
 
@@ -351,7 +398,7 @@ export class FakeWebApi {
     const m = this.streaming(p);
     const delta = streamText(p);
     if (!delta) throw new SlackApiError("invalid_arguments");
-    this.state.setText(m, m.text + delta);
+    this.setContent(m, markdownDocument(m.text + delta));
     return { channel: m.channel, ts: m.ts };
   }
 
@@ -359,7 +406,8 @@ export class FakeWebApi {
     const m = this.streaming(p);
     const previous = m.text;
     const delta = streamText(p) ?? "";
-    if (delta) this.state.setText(m, m.text + delta);
+    if (delta) this.setContent(m, markdownDocument(m.text + delta));
+    m.metadata = readMetadata(p.metadata) ?? m.metadata;
     m.streaming = false;
     this.options.activity.changed(m, previous);
     return { channel: m.channel, ts: m.ts, message: this.state.toApi(m) };
