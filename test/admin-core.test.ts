@@ -11,6 +11,7 @@ import { asBlocks } from "./fakes/claude-wire.ts";
 import { ManualClock } from "../src/runtime/clock.ts";
 import { UsageReports } from "../src/usage/report.ts";
 import type { CommandRequest, InboundMessage } from "../src/types.ts";
+import { row } from "./helpers/db.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {
@@ -68,7 +69,7 @@ test("non-admins are told, and nothing changes; platform admins and PALAVER_ADMI
     assert.match(answer, pattern, text);
     assert.match(answer, /Nothing was (changed|deleted)\./, text);
   }
-  const counts = h.app.db.prepare("SELECT (SELECT COUNT(*) FROM settings) + (SELECT COUNT(*) FROM budgets) + (SELECT COUNT(*) FROM settings_audit) AS n").get() as { n: number };
+  const counts = (await row(h.app.db, "SELECT (SELECT COUNT(*) FROM settings) + (SELECT COUNT(*) FROM budgets) + (SELECT COUNT(*) FROM settings_audit) AS n")) as { n: number };
   assert.equal(counts.n, 0, "no setting, budget or audit row was written");
 
   // Reading is for everyone.
@@ -183,7 +184,7 @@ test("a budget reached: one line where the request was made, and no Claude reque
   const bot = h.app.bot;
   h.claude.enqueue({ text: "Spent.", outputTokens: 1000 });
   await ask(h, "cost something");
-  const spent = (h.app.db.prepare("SELECT SUM(cost_micros) AS c FROM usage").get() as { c: number }).c;
+  const spent = ((await row(h.app.db, "SELECT SUM(cost_micros) AS c FROM usage")) as { c: number }).c;
   assert.ok(spent > 0);
 
   const set = await bot.command(cmd(`budget set channel daily ${spent / 1e6}`, { user: ADMIN }));
@@ -277,7 +278,7 @@ test("forget: the next request starts fresh, even when the platform still has th
     "only the new exchange is stored",
   );
   // Usage stays for accounting.
-  assert.equal((h.app.db.prepare("SELECT COUNT(*) AS n FROM usage WHERE conversation_id = ?").get(conv) as { n: number }).n, 3);
+  assert.equal(((await row(h.app.db, "SELECT COUNT(*) AS n FROM usage WHERE conversation_id = ?", conv)) as { n: number }).n, 3);
 
   // A DM command outside a thread forgets every conversation of that DM.
   await say("and now?");

@@ -10,6 +10,7 @@ import { openDatabase, type Db } from "../src/store/db.ts";
 import { UsageStore } from "../src/store/usage.ts";
 import { PriceTable } from "../src/claude/pricing.ts";
 import type { InboundMessage } from "../src/types.ts";
+import { row } from "./helpers/db.ts";
 
 const T0 = Date.UTC(2026, 2, 10, 12, 0, 0); // 2026-03-10 12:00 UTC
 
@@ -238,7 +239,7 @@ test("the estimate grows with the conversation: the last request's prompt and re
 test("spend totals kept up to date incrementally always equal a full recount", () => {
   const { db, clock, gate } = setup({}, Date.UTC(2026, 0, 30, 20, 0));
   const recount = (column: string, id: string, from: number, to: number) =>
-    (db.prepare(`SELECT COALESCE(SUM(cost_micros), 0) AS s FROM usage WHERE ${column} = ? AND created_at >= ? AND created_at < ?`).get(id, from, to) as { s: number }).s;
+    ((await row(db, `SELECT COALESCE(SUM(cost_micros), 0) AS s FROM usage WHERE ${column} = ? AND created_at >= ? AND created_at < ?`, id, from, to)) as { s: number }).s;
   let seed = 7;
   const rand = (n: number) => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;

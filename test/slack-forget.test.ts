@@ -15,6 +15,7 @@ import { mention, replyIn, startSlackHarness, type SlackHarness } from "./helper
 import { FORGET_SHORTCUT_ID } from "../adapters/slack/shortcut.ts";
 import { conversationId } from "../adapters/slack/ids.ts";
 import { TEAM } from "./fakes/slack/state.ts";
+import { row } from "./helpers/db.ts";
 
 interface Manifest {
   features: { shortcuts?: { name: string; type: string; callback_id: string; description: string }[] };
@@ -36,7 +37,7 @@ test("the manifest declares the message shortcut, with interactivity on", () => 
 
 /** Messages Palaver holds for a conversation. */
 function stored(h: SlackHarness, conversation: string): number {
-  return (h.app.db.prepare("SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?").get(conversation) as { n: number }).n;
+  return ((await row(h.app.db, "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?", conversation)) as { n: number }).n;
 }
 
 async function answerOf(h: SlackHarness, responseId: string): Promise<{ response_type?: string; text?: string }> {

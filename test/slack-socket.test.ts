@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { ALICE, BOB, BOT, DM_ALICE, GENERAL } from "./fakes/slack/index.ts";
 import { waitFor } from "./helpers/core.ts";
 import { ask, mention, replyIn, startSlackHarness, type SlackHarness } from "./helpers/slack.ts";
+import { row } from "./helpers/db.ts";
 
 describe("slack: Socket Mode", () => {
   let h: SlackHarness;
@@ -67,7 +68,7 @@ describe("slack: Socket Mode", () => {
     assert.match(history, /hello there/);
     assert.match(history, /Hi Alice, what can I do\?/);
     assert.match(history, /can we meet on Tuesday\?/);
-    const conv = h.app.db.prepare("SELECT is_dm FROM conversations WHERE id = ?").get(`slack:${h.slack.state.team.id}:${DM_ALICE.id}:${first.ts}`) as
+    const conv = (await row(h.app.db, "SELECT is_dm FROM conversations WHERE id = ?", `slack:${h.slack.state.team.id}:${DM_ALICE.id}:${first.ts}`)) as
       | { is_dm: number }
       | undefined;
     assert.equal(conv?.is_dm, 1);
@@ -86,7 +87,7 @@ describe("slack: Socket Mode", () => {
     await waitFor(() => (h.slack.responses.get(denied.responseId)?.length ?? 0) === 1, 3000, "the refusal");
     assert.match((h.slack.responses.get(denied.responseId)![0] as { text: string }).text, /Only admins/);
     const budget = () =>
-      h.app.db.prepare("SELECT limit_micros FROM budgets WHERE scope_kind = 'user' AND scope_id = ?").get(`slack:${BOB.id}`) as
+      (await row(h.app.db, "SELECT limit_micros FROM budgets WHERE scope_kind = 'user' AND scope_id = ?", `slack:${BOB.id}`)) as
         | { limit_micros: number }
         | undefined;
     assert.equal(budget(), undefined);

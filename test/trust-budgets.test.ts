@@ -13,6 +13,7 @@ import { isPalaverError } from "../src/errors.ts";
 import type { ThreadMessage } from "../src/types.ts";
 import { startCore, inbound, waitFor, type CoreHarness } from "./helpers/core.ts";
 import { RecordingSurface } from "./fakes/surface.ts";
+import { rows, row } from "./helpers/db.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {
@@ -32,7 +33,7 @@ interface UsageRow {
   error_code: string | null;
 }
 const usageRows = (h: CoreHarness): UsageRow[] =>
-  h.app.db.prepare("SELECT input_tokens, output_tokens, cost_micros, estimated, error_code FROM usage ORDER BY id").all() as UsageRow[];
+  (await rows(h.app.db, "SELECT input_tokens, output_tokens, cost_micros, estimated, error_code FROM usage ORDER BY id")) as UsageRow[];
 
 test("a default model without a price stops start-up with one line naming the model and PALAVER_PRICES_FILE", async () => {
   const config = parseConfig({ ANTHROPIC_API_KEY: "sk-test-abcd1234", DATABASE_PATH: ":memory:", PALAVER_MODEL: "claude-experimental-9" });
@@ -82,7 +83,7 @@ test("a reply cut short by shutdown records the output it produced, marked estim
   assert.equal(rows.length, 1);
   assert.equal(rows[0]!.error_code, "interrupted");
   assert.equal(rows[0]!.estimated, 1);
-  const stored = h.app.db.prepare("SELECT content FROM messages WHERE reply_id IS NOT NULL").get() as { content: string };
+  const stored = (await row(h.app.db, "SELECT content FROM messages WHERE reply_id IS NOT NULL")) as { content: string };
   assert.ok(rows[0]!.output_tokens >= Math.ceil(stored.content.length / 4), `${rows[0]!.output_tokens} tokens for ${stored.content.length} chars shown`);
   assert.ok(rows[0]!.output_tokens > 1);
 });

@@ -5,6 +5,7 @@ import { openDatabase } from "../../src/store/db.ts";
 import { ConversationStore } from "../../src/store/conversations.ts";
 import { ReplyStore } from "../../src/store/replies.ts";
 import { UsageStore } from "../../src/store/usage.ts";
+import { exec } from "../../test/helpers/db.ts";
 
 export const AGED_CONVERSATIONS = 20_000;
 /** Question + answer pairs per conversation: 200,000 stored messages in all. */
@@ -32,7 +33,7 @@ export function seedAgedDatabase(file: string): void {
       }
     }
     // Settled in one statement: ReplyStore.finish per reply is itself one of the slow paths measured.
-    db.prepare("UPDATE replies SET status = 'complete'").run();
+    (await exec(db, "UPDATE replies SET status = 'complete'"));
   })();
   db.close();
 }
