@@ -99,11 +99,11 @@ export class SpendingBudgets {
   }
 
   /** Every limit that applies to a request made at `target`. */
-  async limitsFor(target: BudgetTarget): Promise<LimitInForce[]> {
+  async limitsFor(target: BudgetTarget, db: Db = this.db): Promise<LimitInForce[]> {
     const limits: LimitInForce[] = [];
     for (const scope of BUDGET_SCOPES) {
       const scopeId = scopeIdOf(target, scope);
-      const rows = await this.rows.rows(scope, scopeId);
+      const rows = await this.rows.rows(scope, scopeId, db);
       for (const period of BUDGET_PERIODS) {
         const row = rows.find((r) => r.period === period);
         if (row) {
@@ -131,7 +131,7 @@ export class SpendingBudgets {
     const now = this.clock.now();
     const spendCache = new Map<string, { spend: SpendRow; held: number }>();
     const statuses: LimitStatus[] = [];
-    for (const limit of await this.limitsFor(target)) {
+    for (const limit of await this.limitsFor(target, db)) {
       const key = holdKey(limit.scope, limit.scopeId);
       let scope = spendCache.get(key);
       if (!scope) {

@@ -26,8 +26,8 @@ export class BudgetStore {
   constructor(private readonly db: Db) {}
 
   /** Every row of one scope, whatever the period. */
-  async rows(scope: string, scopeId: string): Promise<BudgetRowWithPeriod[]> {
-    const rows = await this.db.all<Row>(
+  async rows(scope: string, scopeId: string, db: Db = this.db): Promise<BudgetRowWithPeriod[]> {
+    const rows = await db.all<Row>(
       sql`SELECT period, limit_micros, set_by, set_at FROM budgets WHERE scope_kind = ${scope} AND scope_id = ${scopeId}`,
     );
     return rows.map((r) => ({ period: r.period, ...toRow(r) }));

@@ -10,14 +10,14 @@ export function q<T = Record<string, unknown>>(text: string, ...params: unknown[
   return sql<T>`${sql.join(parts, sql``)}`;
 }
 
-export function rows<T = Record<string, unknown>>(db: Db, text: string, ...params: unknown[]): Promise<T[]> {
+export function selectAll<T = Record<string, unknown>>(db: Db, text: string, ...params: unknown[]): Promise<T[]> {
   return db.all<T>(q<T>(text, ...params));
 }
 
-export function row<T = Record<string, unknown>>(db: Db, text: string, ...params: unknown[]): Promise<T | undefined> {
+export function selectOne<T = Record<string, unknown>>(db: Db, text: string, ...params: unknown[]): Promise<T | undefined> {
   return db.get<T>(q<T>(text, ...params));
 }
 
-export function exec(db: Db, text: string, ...params: unknown[]): Promise<number> {
+export function execute(db: Db, text: string, ...params: unknown[]): Promise<number> {
   return db.run(q(text, ...params));
 }
