@@ -24,6 +24,8 @@ import { streamWithContextRetry, type Attempt, type HistoryFor } from "./context
 import { Budgets } from "../reply/rate-budgets.ts";
 import { ReplyRenderer } from "../reply/renderer.ts";
 import { KeyedQueue } from "./queue.ts";
+import { ConversationLeases } from "./leases.ts";
+import { LeaseStore } from "../store/leases.ts";
 import { Gate } from "../admission/gate.ts";
 import { describeError, PalaverError } from "../errors.ts";
 import * as notes from "../reply/notes.ts";
@@ -74,6 +76,8 @@ export class Bot implements BotApi {
   readonly budgets: Budgets;
   readonly blobs: AttachmentStore;
   readonly instanceId: string;
+  /** One reply at a time per conversation across instances (this process's queue orders its own). */
+  readonly leases: ConversationLeases;
   private readonly fitDeps: FitDeps;
   private readonly queue = new KeyedQueue();
   private readonly inFlight = new Map<string, AbortController>();
@@ -91,6 +95,7 @@ export class Bot implements BotApi {
     this.events = new EventLog(deps.db);
     this.inbox = new InboxStore(deps.db);
     this.instanceId = deps.instanceId;
+    this.leases = new ConversationLeases(new LeaseStore(deps.db), deps.instanceId, deps.clock);
     this.budgets = deps.budgets ?? new Budgets();
     this.blobs = new AttachmentStore(deps.db);
     this.metrics = deps.metrics ?? noMetrics;
@@ -214,11 +219,14 @@ export class Bot implements BotApi {
     return this.queue.run(message.conversationId, async () => {
       // Left in the inbox for the next start: a reply begun now would be cut by the shutdown.
       if (this.closing) return "deferred";
+      // Another instance may be replying in this conversation: wait for its turn to end.
+      if (!(await this.leases.take(message.conversationId, () => this.closing))) return "deferred";
       try {
         return await this.reply(message, surface);
       } finally {
         // Answered, refused or failed: either way not to be replayed (a failure would repeat).
         await this.inbox.remove(message.id);
+        await this.leases.release(message.conversationId);
       }
     });
   }

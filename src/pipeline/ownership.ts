@@ -10,6 +10,7 @@
 import os from "node:os";
 import type { Adapter, HandleOutcome } from "../types.ts";
 import type { InstanceStore } from "../store/instances.ts";
+import type { ConversationLeases } from "./leases.ts";
 import { describeError } from "../errors.ts";
 import { recoverInterrupted, replayInbox, type RecoveryDeps } from "./recovery.ts";
 
@@ -33,6 +34,10 @@ const INSTANCE_ROW_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface OwnershipDeps extends Omit<RecoveryDeps, "instanceId"> {
   instances: InstanceStore;
+  /** This instance's conversation leases, renewed with each heartbeat. */
+  leases: ConversationLeases;
+  /** Drops budget reservations that dead instances never released (src/admission/budget.ts). */
+  pruneReservations(): Promise<number>;
 }
 
 export class Ownership {
@@ -58,6 +63,12 @@ export class Ownership {
   async register(): Promise<void> {
     LIVE_IN_THIS_PROCESS.add(this.instanceId);
     await this.deps.instances.heartbeat(this.instanceId, this.where, this.deps.clock.now());
+    await this.share(this.deps.clock.now());
+  }
+
+  /** Split each platform rate window between the instances alive now (this one included). */
+  private async share(now: number): Promise<void> {
+    this.deps.budgets.shareWith(await this.deps.instances.live(now - INSTANCE_STALE_MS));
   }
 
   /** Drop the rows of instances on this machine whose process is gone: their work is orphaned now. */
@@ -114,7 +125,10 @@ export class Ownership {
     try {
       const now = clock.now();
       await instances.heartbeat(this.instanceId, this.where, now);
+      await this.deps.leases.renew();
+      await this.share(now);
       await instances.prune(now - INSTANCE_ROW_TTL_MS);
+      await this.deps.pruneReservations();
     } catch (err) {
       // A missed beat is not fatal: others wait INSTANCE_STALE_MS (four beats) before adopting.
       logger.warn({ err: describeError(err) }, "could not record the heartbeat");
@@ -134,6 +148,7 @@ export class Ownership {
     await Promise.allSettled([...this.resumed]);
     LIVE_IN_THIS_PROCESS.delete(this.instanceId);
     try {
+      await this.deps.leases.releaseAll();
       await this.deps.instances.remove(this.instanceId);
     } catch (err) {
       this.deps.logger.warn({ err: describeError(err) }, "could not remove this instance's heartbeat row; others adopt its work once it is stale");

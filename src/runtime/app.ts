@@ -101,6 +101,8 @@ export class App {
     const bot = this.bot;
     this.ownership = new Ownership(bot.instanceId, {
       instances: new InstanceStore(db),
+      leases: bot.leases,
+      pruneReservations: () => gate.spending.pruneExpired(),
       replies: bot.replies,
       inbox: bot.inbox,
       budgets: bot.budgets,
