@@ -69,6 +69,7 @@ export class App {
       maxRetries: config.claudeMaxRetries,
       retryBaseMs: options.retryBaseMs,
       logger,
+      filesApi: config.filesApi,
     });
     const gate = new Gate(config, { db, clock, prices: this.prices, metrics: this.metrics });
     this.gate = gate;
@@ -82,7 +83,8 @@ export class App {
         prices: this.prices,
         spending: gate.spending,
         reports: new UsageReports(db, this.prices),
-        forgets: new ForgetStore(db),
+        // Uploads are deleted from Claude even with PALAVER_FILES_API now off: they were made earlier.
+        forgets: new ForgetStore(db, this.claude.files),
       });
     this.bot = new Bot({
       db,
