@@ -29,6 +29,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Base delay of our own retries of a mid-stream overload (tests shorten it). */
   retryBaseMs?: number;
+  /** How long a Files API upload may take before the turn sends the file inline (tests shorten it). */
+  uploadTimeoutMs?: number;
   commands?: CommandRunner;
   /**
    * Serve health, metrics and adapter endpoints on config.port (default true). Only the
@@ -70,6 +72,7 @@ export class App {
       retryBaseMs: options.retryBaseMs,
       logger,
       filesApi: config.filesApi,
+      uploadTimeoutMs: options.uploadTimeoutMs,
     });
     const gate = new Gate(config, { db, clock, prices: this.prices, metrics: this.metrics });
     this.gate = gate;
