@@ -5,6 +5,7 @@
 import type { Definition, Nodes, PhrasingContent, Root, RootContent } from "mdast";
 import { alignedTable } from "./table.ts";
 import { plainText } from "./plain.ts";
+import { originalOf } from "./shift.ts";
 
 export interface Dialect {
   /** Literal text, escaped so the platform shows it as written. `atLineStart`: it starts a line. */
@@ -161,8 +162,10 @@ function topLevelBlock(node: RootContent, ctx: Context): Line[] {
   if (ctx.definitions.size > 0) return block(node, ctx);
   let printed = printedBlocks.get(ctx.dialect);
   if (!printed) printedBlocks.set(ctx.dialect, (printed = new WeakMap()));
-  let lines = printed.get(node);
-  if (!lines) printed.set(node, (lines = block(node, ctx)));
+  // A block moved by a reuse prints like the block it was copied from (printing ignores positions).
+  const original = originalOf(node) as RootContent;
+  let lines = printed.get(original);
+  if (!lines) printed.set(original, (lines = block(node, ctx)));
   return lines;
 }
 
