@@ -3,14 +3,17 @@
 // previous edit; a split's head is the beginning of the text it was cut from; the rest of a split
 // reply shares its end with it. Only the part that is not shared is parsed.
 import type { Root, RootContent } from "mdast";
-import { readWhole, lineStart, isBreak, type Break, type Parsed } from "./breaks.ts";
+import { isBreak, lineStart, readWhole, type Break, type Parsed } from "./breaks.ts";
 import { parseFresh } from "./fresh.ts";
 import { shifted, shiftedPoint } from "./shift.ts";
 
 export interface Reuse {
   /** Characters of the new text whose tree is taken over rather than parsed. */
   chars: number;
-  /** The new text's tree, or undefined when it turns out not to be reusable (definitions). */
+  /**
+   * The new text's tree, or undefined when the part parsed shows the reuse does not hold (it has
+   * definitions or indented code, or nothing before the shared end closes where it starts).
+   */
   build(): Root | undefined;
 }
 
