@@ -3,7 +3,7 @@
 // message's blocks, and payloads Slack refuses are refused.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ContentError, MARKDOWN_LIMIT, readContent } from "./fakes/slack/content.ts";
+import { ContentError, MARKDOWN_LIMIT, readContent, renderedView } from "./fakes/slack/content.ts";
 
 const md = (text: string) => [{ type: "markdown", text }];
 
@@ -31,4 +31,13 @@ test("fake slack: markdown blocks past 12,000 characters in all are refused", ()
   assert.throws(() => readContent({ text: "t", blocks: [...md(half), ...md(half)] }), (e: ContentError) => e.code === "msg_blocks_too_long");
   assert.throws(() => readContent({ text: "t", blocks: [{ type: "markdown" }] }), (e: ContentError) => e.code === "invalid_blocks");
   assert.throws(() => readContent({ text: "t", blocks: "not json" }), (e: ContentError) => e.code === "invalid_blocks_format");
+});
+
+test("fake slack: the rendered view draws blocks, and text only for a message without blocks", () => {
+  const seen = (c: { blocks: { type: string; text?: unknown }[]; text: string }) => renderedView({ blocks: c.blocks, apiText: c.text, text: "(the fake's own copy)" });
+  const posted = readContent({ text: "*v1*", blocks: md("**v1**") });
+  assert.equal(seen(posted), "**v1**");
+  assert.equal(seen(readContent({ text: "*v2*" }, posted)), "**v1**", "a text-only update leaves the old blocks on screen");
+  assert.equal(seen(readContent({ text: "*v3*", blocks: [] }, posted)), "*v3*", "no blocks: the text is drawn");
+  assert.equal(seen({ blocks: [{ type: "section", text: { type: "mrkdwn", text: "*s*" } }], text: "t" }), "*s*");
 });

@@ -27,6 +27,12 @@ function connect(url: string, readOnly: boolean): Db {
     // A reader (`npm run usage`) cannot write even by mistake: the server refuses it.
     ...(readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
   });
+  // An idle pooled connection can be cut by the server (a restart, a failover, an administrator's
+  // pg_terminate_backend, or a shutdown racing our own close()). node-postgres reports that as an
+  // 'error' event on the pool, which crashes the process when nothing listens. The pool has already
+  // dropped that connection and the next query opens a new one; a query that was running gets its
+  // own error. So there is nothing to do here but not crash.
+  pool.on("error", () => undefined);
   return new Db(new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }), "postgres");
 }
 

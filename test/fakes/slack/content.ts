@@ -93,6 +93,35 @@ export function readContent(params: Record<string, unknown>, previous?: Content)
   return { shown: newText, format: "mrkdwn", text: newText, blocks: kept };
 }
 
+/**
+ * What a person sees of a message, drawn from what Slack holds of it (its blocks and `text`, not
+ * the fake's own `shown` bookkeeping), the way a Slack client draws it:
+ *   - a message with blocks is drawn from its blocks: "Slack will always try to render the
+ *     message using blocks, and use text only for notifications" (chat.update docs); and blocks
+ *     outlive a chat.update that leaves them out: "If you don't include this field, the message's
+ *     previous blocks will be retained" (chat.update docs). So after a text-only update a person
+ *     still sees the old blocks;
+ *   - a `markdown` block shows its "standard markdown-formatted text" (markdown block docs); a
+ *     block with a text object (section, header) shows that text;
+ *   - a native stream shows the Markdown it was sent: chat.startStream's markdown_text, then each
+ *     chat.appendStream's, which "is what will be appended to the message received so far", and
+ *     `markdown_text` chunks, "used for streaming text content with markdown formatting support"
+ *     (chat.appendStream docs); the fake keeps that as one markdown block (markdownDocument);
+ *   - `text` is drawn only when the message has no blocks at all.
+ */
+export function renderedView(message: { blocks?: Block[]; apiText?: string; text: string }): string {
+  const blocks = message.blocks ?? [];
+  if (blocks.length === 0) return message.apiText ?? message.text;
+  return blocks
+    .map((b) => {
+      if (b.type === "markdown") return b.text as string;
+      const inner = b.text as { text?: unknown } | undefined;
+      return typeof inner === "object" && inner !== null && typeof inner.text === "string" ? inner.text : undefined;
+    })
+    .filter((t): t is string => t !== undefined)
+    .join("\n");
+}
+
 /** A message made of Markdown (markdown_text, a native stream): Slack keeps it as blocks. */
 export function markdownDocument(markdown: string): Content {
   return { shown: markdown, format: "markdown", text: markdown, blocks: [{ type: "markdown", text: markdown }] };

@@ -17,11 +17,13 @@ import type { RateRules } from "./rate-limits.ts";
 import { FakeSocketMode, SOCKET_PATH, type Ack } from "./socket.ts";
 import { BOT, SlackState, TEAM, type FakeChannel, type FakeMessage } from "./state.ts";
 import { FakeWebApi } from "./web-api.ts";
+import { renderedView } from "./content.ts";
 
 export { BOT, TEAM, SlackState, type FakeMessage, type FakeUser, type FakeChannel } from "./state.ts";
 export { SLACK_LIMITS, type RateRules } from "./rate-limits.ts";
 export type { ApiCall, ScriptedFailure } from "./web-api.ts";
 export { sendSigned, eventEnvelope, signature, type EventEnvelope } from "./envelopes.ts";
+export { renderedView } from "./content.ts";
 
 export const ALICE = { id: "U0ALICE", name: "alice", displayName: "Alice", isAdmin: true };
 export const BOB = { id: "U0BOB", name: "bob", displayName: "Bob" };
@@ -300,6 +302,14 @@ export class FakeSlack {
   /** The bot's messages in a thread, in order. */
   botMessages(channel: string, threadTs: string): FakeMessage[] {
     return this.state.botMessages(channel, threadTs);
+  }
+
+  /**
+   * What a person sees of each of the bot's messages in a thread, in order: drawn from their
+   * blocks, else their text (renderedView in content.ts, with the Slack docs it follows).
+   */
+  rendered(channel: string, threadTs: string): string[] {
+    return this.state.botMessages(channel, threadTs).map(renderedView);
   }
 
   /** Status line currently shown in a thread ("" or undefined when none). */
