@@ -6,7 +6,8 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Gate } from "../src/admission/gate.ts";
 import { parseConfig } from "../src/runtime/config.ts";
-import { openDatabase } from "../src/store/db.ts";
+import { UsageStore } from "../src/store/usage.ts";
+import { openSqlite as openDatabase } from "../src/store/sqlite/open.ts";
 import { PriceTable } from "../src/claude/pricing.ts";
 import { systemClock } from "../src/runtime/clock.ts";
 import { UsageReports } from "../src/usage/report.ts";
@@ -23,19 +24,30 @@ const ADMIT_P99_TARGET_MS = 2;
 const REPORT_TARGET_MS = 500;
 
 const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "palaver-bench-admin-")), "bench.db");
-const db = openDatabase(file);
+const db = await openDatabase(file);
 const now = systemClock.now();
-const insert = db.prepare(
-  `INSERT INTO usage (platform, workspace_id, channel_id, conversation_id, user_id, model, input_tokens, output_tokens,
-                      cache_write_tokens, cache_read_tokens, cost_micros, latency_ms, created_at)
-   VALUES ('slack', 'slack:T1', ?, ?, ?, 'claude-sonnet-4-6', 1200, 400, 0, 3000, 10000, 900, ?)`,
-);
-db.transaction(() => {
+// Through the usage store, as Palaver records them: each row also adds to the spend totals.
+await db.transaction(async (tx) => {
+  const usage = new UsageStore(tx);
   for (let i = 0; i < ROWS; i++) {
     const ch = `slack:T1:C${i % CHANNELS}`;
-    insert.run(ch, `${ch}:${i % 5000}`, `slack:U${i % USERS}`, now - Math.floor((i / ROWS) * DAYS * 86_400_000));
+    await usage.record({
+      platform: "slack",
+      workspaceId: "slack:T1",
+      channelId: ch,
+      conversationId: `${ch}:${i % 5000}`,
+      userId: `slack:U${i % USERS}`,
+      model: "claude-sonnet-4-6",
+      inputTokens: 1200,
+      outputTokens: 400,
+      cacheWriteTokens: 0,
+      cacheReadTokens: 3000,
+      costMicros: 10_000,
+      latencyMs: 900,
+      createdAt: now - Math.floor((i / ROWS) * DAYS * 86_400_000),
+    });
   }
-})();
+});
 
 const config = parseConfig({
   ANTHROPIC_API_KEY: "sk-bench-0000",
@@ -46,7 +58,7 @@ const config = parseConfig({
   PALAVER_USER_RATE: "1000000/hour",
 });
 const gate = new Gate(config, { db, clock: systemClock, prices: new PriceTable() });
-gate.spending.set("channel", "slack:T1:C7", "daily", 50_000_000, "bench");
+await gate.spending.set("channel", "slack:T1:C7", "daily", 50_000_000, "bench");
 const admitMs: number[] = [];
 for (let i = 0; i < 2000; i++) {
   const message: InboundMessage = {
@@ -62,12 +74,26 @@ for (let i = 0; i < 2000; i++) {
     createdAt: now,
   };
   const t = performance.now();
-  const r = gate.admit({ message, model: "claude-sonnet-4-6", maxTokens: 2048 });
+  const r = (await gate.admit({ message, model: "claude-sonnet-4-6", maxTokens: 2048 }));
   admitMs.push(performance.now() - t);
   if (!r.ok) throw new Error(`unexpected refusal: ${r.reply}`);
   // The request's usage is recorded before release, as the bot does: the next check counts it.
-  insert.run(message.channelId, message.conversationId, message.author.id, systemClock.now());
-  r.admission.release();
+  await new UsageStore(db).record({
+    platform: "slack",
+    workspaceId: "slack:T1",
+    channelId: message.channelId,
+    conversationId: message.conversationId,
+    userId: message.author.id,
+    model: "claude-sonnet-4-6",
+    inputTokens: 1200,
+    outputTokens: 400,
+    cacheWriteTokens: 0,
+    cacheReadTokens: 3000,
+    costMicros: 10_000,
+    latencyMs: 900,
+    createdAt: systemClock.now(),
+  });
+  await r.admission.release();
 }
 
 const reports = new UsageReports(db, new PriceTable());
@@ -75,7 +101,7 @@ const reportMs: number[] = [];
 let chars = 0;
 for (const by of ["user", "channel", "model", "day"] as const) {
   const t = performance.now();
-  const report = reports.report({ period: "30d", by, workspaceId: "slack:T1", now });
+  const report = (await reports.report({ period: "30d", by, workspaceId: "slack:T1", now }));
   chars = Math.max(chars, renderUsageMarkdown(report, "this workspace").length);
   reportMs.push(performance.now() - t);
 }
@@ -86,5 +112,5 @@ const mark = (ok: boolean) => (ok ? "PASS" : "MISS");
 console.log(`usage rows: ${ROWS} over ${DAYS} days, ${USERS} users, ${CHANNELS} channels (file DB, WAL)`);
 console.log(`gate.admit (access, rate, 3 scopes × 2 windows, reserve): p50 ${a.p50.toFixed(3)} ms, p99 ${a.p99.toFixed(3)} ms  target p99 < ${ADMIT_P99_TARGET_MS} ms  ${mark(a.p99 < ADMIT_P99_TARGET_MS)}`);
 console.log(`usage report 30d (user|channel|model|day, rendered): max ${r.max.toFixed(1)} ms, mean ${r.mean.toFixed(1)} ms  target < ${REPORT_TARGET_MS} ms  ${mark(r.max < REPORT_TARGET_MS)}; longest answer ${chars} chars`);
-db.close();
+await db.close();
 fs.rmSync(path.dirname(file), { recursive: true, force: true });

@@ -26,7 +26,7 @@ info("load average (1 min) at start", os.loadavg()[0]!.toFixed(2));
 try {
   await benchOverhead();
   await benchConcurrency();
-  benchHistory();
+  await benchHistory();
   await benchCaching();
   await benchAgedOverhead();
 } catch (err) {

@@ -9,6 +9,7 @@ import type { Attachment } from "../src/types.ts";
 import { RecordingSurface } from "../test/fakes/surface.ts";
 import { startApp, humanMessage } from "./core/setup.ts";
 import { heading, info, mb, table, verdict } from "./lib.ts";
+import { selectOne } from "../test/helpers/db.ts";
 
 const TURNS = 10;
 const PDF_TARGET_BYTES = 4 * 1024 * 1024;
@@ -39,16 +40,16 @@ try {
     const sent = claude.messageRequests().slice(before);
     const bytes = sent.reduce((sum, r) => sum + r.bytes, 0);
     perTurn.push(bytes);
-    const usage = bench.app.db.prepare("SELECT cache_read_tokens FROM usage ORDER BY id DESC LIMIT 1").get() as { cache_read_tokens: number };
+    const usage = (await selectOne(bench.app.db, "SELECT cache_read_tokens FROM usage ORDER BY id DESC LIMIT 1")) as { cache_read_tokens: number };
     rows.push([turn, bytes.toLocaleString("en-US"), Math.ceil(pdf.length / 3) * 4 <= bytes ? "yes" : "no", usage.cache_read_tokens]);
   }
   table(rows);
   const total = perTurn.reduce((a, b) => a + b, 0);
   info("bytes sent to Claude, all 10 turns", `${mb(total)}`);
   info("bytes sent per turn (mean)", `${mb(total / TURNS)}`);
-  const stored = bench.app.db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM attachment_blobs").get() as { n: number; bytes: number };
+  const stored = (await selectOne(bench.app.db, "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM attachment_blobs")) as { n: number; bytes: number };
   info("attachment copies stored", `${stored.n} (${mb(stored.bytes)})`);
-  const rowBytes = bench.app.db.prepare("SELECT COALESCE(SUM(LENGTH(attachments)), 0) AS b FROM messages").get() as { b: number };
+  const rowBytes = (await selectOne(bench.app.db, "SELECT COALESCE(SUM(LENGTH(attachments)), 0) AS b FROM messages")) as { b: number };
   info("file references in message rows", `${rowBytes.b} bytes`);
   // Base64 costs 4/3 of the bytes; the request carries the PDF once, plus the thread's text.
   verdict("request bytes per turn over the PDF's base64 size", Math.max(...perTurn) - Math.ceil(pdf.length / 3) * 4, 64 * 1024, (v) => `${Math.round(v / 1024)} kB`);

@@ -65,6 +65,18 @@ export function timeSync(fn: () => void, runs: number, warmup = 5): number[] {
   return out;
 }
 
+/** timeSync for work that awaits (store queries): milliseconds per run. */
+export async function timeAsync(fn: () => Promise<unknown>, runs: number, warmup = 5): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
 const MB = 1024 * 1024;
 
 /**

@@ -236,13 +236,13 @@ export interface BotApi {
    * This and the three methods below never throw: a database error is logged and the safe
    * default returned, so they are safe to call from any event listener.
    */
-  claimEvent(key: string): boolean;
+  claimEvent(key: string): Promise<boolean>;
   /** True when Palaver has taken part in this conversation (for thread follow-ups). */
-  knowsConversation(conversationId: PlatformId): boolean;
+  knowsConversation(conversationId: PlatformId): Promise<boolean>;
   /** Reflect an edit made on the platform in the stored history. */
-  messageEdited(messageId: PlatformId, text: string): void;
+  messageEdited(messageId: PlatformId, text: string): Promise<void>;
   /** Reflect a deletion made on the platform in the stored history. */
-  messageDeleted(messageId: PlatformId): void;
+  messageDeleted(messageId: PlatformId): Promise<void>;
   /** Run a /palaver command; resolves to Markdown to show only to the user who ran it. */
   command(request: CommandRequest): Promise<string>;
   /**

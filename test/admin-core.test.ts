@@ -11,6 +11,7 @@ import { asBlocks } from "./fakes/claude-wire.ts";
 import { ManualClock } from "../src/runtime/clock.ts";
 import { UsageReports } from "../src/usage/report.ts";
 import type { CommandRequest, InboundMessage } from "../src/types.ts";
+import { selectOne } from "./helpers/db.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {
@@ -68,7 +69,7 @@ test("non-admins are told, and nothing changes; platform admins and PALAVER_ADMI
     assert.match(answer, pattern, text);
     assert.match(answer, /Nothing was (changed|deleted)\./, text);
   }
-  const counts = h.app.db.prepare("SELECT (SELECT COUNT(*) FROM settings) + (SELECT COUNT(*) FROM budgets) + (SELECT COUNT(*) FROM settings_audit) AS n").get() as { n: number };
+  const counts = (await selectOne(h.app.db, "SELECT (SELECT COUNT(*) FROM settings) + (SELECT COUNT(*) FROM budgets) + (SELECT COUNT(*) FROM settings_audit) AS n")) as { n: number };
   assert.equal(counts.n, 0, "no setting, budget or audit row was written");
 
   // Reading is for everyone.
@@ -107,7 +108,7 @@ test("prompt set in a channel reaches that channel's next Claude request, not an
   assert.match(shown, /> You are a pirate\./);
 
   // The audit trail has who, old and new value.
-  const audit = h.app.settings.history("channel:test:W:C", "system_prompt");
+  const audit = (await h.app.settings.history("channel:test:W:C", "system_prompt"));
   assert.deepEqual(audit.map((a) => [a.old_value, a.new_value, a.set_by]), [[null, PROMPT, "Root (test:A)"]]);
 
   assert.match(await bot.command(cmd("prompt clear", { user: ADMIN })), /cleared; it now uses Palaver's built-in default/);
@@ -161,7 +162,7 @@ test("usage totals equal the fake Claude's reported usage priced by the table, c
   }
   assert.ok(expected.cacheWriteTokens > 0 && expected.cacheReadTokens > 0, "the run used the cache both ways");
 
-  const report = new UsageReports(h.app.db, h.app.prices).report({ period: "today", by: "user", workspaceId: "test:W", now: Date.now() });
+  const report = await new UsageReports(h.app.db, h.app.prices).report({ period: "today", by: "user", workspaceId: "test:W", now: Date.now() });
   const { requests, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, costMicros } = report.totals;
   assert.deepEqual({ requests, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, costMicros }, expected);
 
@@ -183,7 +184,7 @@ test("a budget reached: one line where the request was made, and no Claude reque
   const bot = h.app.bot;
   h.claude.enqueue({ text: "Spent.", outputTokens: 1000 });
   await ask(h, "cost something");
-  const spent = (h.app.db.prepare("SELECT SUM(cost_micros) AS c FROM usage").get() as { c: number }).c;
+  const spent = ((await selectOne(h.app.db, "SELECT SUM(cost_micros) AS c FROM usage")) as { c: number }).c;
   assert.ok(spent > 0);
 
   const set = await bot.command(cmd(`budget set channel daily ${spent / 1e6}`, { user: ADMIN }));
@@ -265,19 +266,19 @@ test("forget: the next request starts fresh, even when the platform still has th
 
   // In a DM anyone may; in a channel thread only admins.
   assert.match(await bot.command(cmd("forget", { ...dm, user: MEMBER })), /^Forgotten: deleted \d+ stored messages of this conversation/);
-  assert.equal(bot.conversations.list(conv).length, 0);
+  assert.equal((await bot.conversations.list(conv)).length, 0);
 
   await say("do you remember anything?");
   const after = lastRequest(h).messages;
   assert.equal(after.length, 1, "only the new message");
   assert.ok(!JSON.stringify(after).includes("my secret is 42"));
   assert.deepEqual(
-    bot.conversations.list(conv).map((m) => m.content).sort(),
+    (await bot.conversations.list(conv)).map((m) => m.content).sort(),
     ["Echo: do you remember anything?", "do you remember anything?"],
     "only the new exchange is stored",
   );
   // Usage stays for accounting.
-  assert.equal((h.app.db.prepare("SELECT COUNT(*) AS n FROM usage WHERE conversation_id = ?").get(conv) as { n: number }).n, 3);
+  assert.equal(((await selectOne(h.app.db, "SELECT COUNT(*) AS n FROM usage WHERE conversation_id = ?", conv)) as { n: number }).n, 3);
 
   // A DM command outside a thread forgets every conversation of that DM.
   await say("and now?");

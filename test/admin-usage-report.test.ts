@@ -6,7 +6,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { openDatabase, type Db } from "../src/store/db.ts";
+import { openSqlite as openDatabase } from "../src/store/sqlite/open.ts";
+import type { Db } from "../src/store/sql.ts";
 import { UsageStore } from "../src/store/usage.ts";
 import { ConversationStore } from "../src/store/conversations.ts";
 import { PriceTable, type TokenUsage } from "../src/claude/pricing.ts";
@@ -48,10 +49,10 @@ const ROWS: Record<string, Row> = {
   unpriced: { ws: "test:W1", ch: "test:W1:C1", user: "test:U3", model: "mystery-model", tokens: tok(70, 30, 0, 0), at: T0 - 2 * HOUR },
 };
 
-function seed(db: Db, rows: Row[]): void {
+async function seed(db: Db, rows: Row[]): Promise<void> {
   const usage = new UsageStore(db);
   for (const r of rows) {
-    usage.record({
+    await usage.record({
       platform: "console",
       workspaceId: r.ws,
       channelId: r.ch,
@@ -66,17 +67,17 @@ function seed(db: Db, rows: Row[]): void {
   }
   // Ada has written to Palaver, so the report knows her name.
   const conversations = new ConversationStore(db);
-  conversations.ensureConversation({ id: "test:W1:C1:conv", platform: "console", workspaceId: "test:W1", channelId: "test:W1:C1", isDM: false }, T0);
-  conversations.upsert(
+  (await conversations.ensureConversation({ id: "test:W1:C1:conv", platform: "console", workspaceId: "test:W1", channelId: "test:W1:C1", isDM: false }, T0));
+  await conversations.upsert(
     "test:W1:C1:conv",
     { id: "test:m1", author: { id: "test:U1", displayName: "Ada", isBot: false, isMe: false }, text: "hi", createdAt: T0 - 5 * DAY },
     T0,
   );
 }
 
-function setup() {
-  const db = openDatabase(":memory:");
-  seed(db, Object.values(ROWS));
+async function setup() {
+  const db = await openDatabase(":memory:");
+  (await seed(db, Object.values(ROWS)));
   return new UsageReports(db, prices);
 }
 
@@ -94,8 +95,8 @@ function expectedTotals(rows: Row[]) {
 
 const inW1 = (names: (keyof typeof ROWS)[]) => names.map((n) => ROWS[n]!);
 
-test("each period covers the right UTC days of the workspace", () => {
-  const reports = setup();
+test("each period covers the right UTC days of the workspace", async () => {
+  const reports = (await setup());
   const cases: [ReportPeriod, (keyof typeof ROWS)[], number][] = [
     ["today", ["todayAda", "unpriced"], 1],
     ["7d", ["todayAda", "unpriced", "threeDaysBob"], 7],
@@ -104,7 +105,7 @@ test("each period covers the right UTC days of the workspace", () => {
     ["all", ["todayAda", "unpriced", "threeDaysBob", "tenDaysAda", "fortyDaysBob"], 41],
   ];
   for (const [period, names, days] of cases) {
-    const r = reports.report({ period, by: "user", workspaceId: "test:W1", now: T0 });
+    const r = (await reports.report({ period, by: "user", workspaceId: "test:W1", now: T0 }));
     const { requests, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, costMicros } = r.totals;
     assert.deepEqual(
       { requests, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, costMicros },
@@ -117,14 +118,14 @@ test("each period covers the right UTC days of the workspace", () => {
   }
 });
 
-test("rows by user, channel, model and day add up to the totals; names where known", () => {
-  const reports = setup();
+test("rows by user, channel, model and day add up to the totals; names where known", async () => {
+  const reports = (await setup());
   for (const by of ["user", "channel", "model", "day"] as ReportDimension[]) {
-    const r = reports.report({ period: "30d", by, workspaceId: "test:W1", now: T0 });
+    const r = (await reports.report({ period: "30d", by, workspaceId: "test:W1", now: T0 }));
     assert.equal(r.rows.reduce((a, x) => a + x.costMicros, 0), r.totals.costMicros, by);
     assert.equal(r.rows.reduce((a, x) => a + x.requests, 0), r.totals.requests, by);
   }
-  const byUser = reports.report({ period: "30d", by: "user", workspaceId: "test:W1", now: T0 });
+  const byUser = (await reports.report({ period: "30d", by: "user", workspaceId: "test:W1", now: T0 }));
   assert.deepEqual(
     byUser.rows.map((r) => [r.key, r.label, r.requests]),
     [
@@ -134,18 +135,18 @@ test("rows by user, channel, model and day add up to the totals; names where kno
     ],
     "most expensive first; unknown names show the id",
   );
-  const byDay = reports.report({ period: "30d", by: "day", workspaceId: "test:W1", now: T0 });
+  const byDay = (await reports.report({ period: "30d", by: "day", workspaceId: "test:W1", now: T0 }));
   assert.deepEqual(byDay.rows.map((r) => r.key), ["2026-03-05", "2026-03-12", "2026-03-15"], "chronological");
-  const byModel = reports.report({ period: "30d", by: "model", workspaceId: "test:W1", now: T0 });
+  const byModel = (await reports.report({ period: "30d", by: "model", workspaceId: "test:W1", now: T0 }));
   const mystery = byModel.rows.find((r) => r.key === "mystery-model")!;
   assert.equal(mystery.costMicros, 0);
   assert.equal(mystery.unpricedRequests, 1);
   assert.equal(byModel.totals.unpricedRequests, 1);
 });
 
-test("cache hit rate and what caching saved, by the price table", () => {
-  const reports = setup();
-  const r = reports.report({ period: "30d", by: "model", workspaceId: "test:W1", now: T0 });
+test("cache hit rate and what caching saved, by the price table", async () => {
+  const reports = (await setup());
+  const r = (await reports.report({ period: "30d", by: "model", workspaceId: "test:W1", now: T0 }));
   const rows = inW1(["todayAda", "unpriced", "threeDaysBob", "tenDaysAda"]);
   const t = expectedTotals(rows);
   assert.equal(r.cacheHitRate, t.cacheReadTokens / (t.inputTokens + t.cacheReadTokens + t.cacheWriteTokens));
@@ -164,37 +165,37 @@ test("cache hit rate and what caching saved, by the price table", () => {
   assert.ok(saved > 0);
   assert.equal(r.totals.cacheSavedMicros, saved);
   // Only a write, no read yet: caching cost extra, and the report says so.
-  const today = reports.report({ period: "today", by: "model", workspaceId: "test:W1", now: T0 });
+  const today = (await reports.report({ period: "today", by: "model", workspaceId: "test:W1", now: T0 }));
   assert.ok(today.totals.cacheSavedMicros < 0);
   assert.match(renderUsageMarkdown(today, "this workspace"), /caching cost an extra \$/);
 });
 
-test("a person's own usage only, and other workspaces never", () => {
-  const reports = setup();
-  const mine = reports.report({ period: "all", by: "model", workspaceId: "test:W1", userId: "test:U1", now: T0 });
+test("a person's own usage only, and other workspaces never", async () => {
+  const reports = (await setup());
+  const mine = (await reports.report({ period: "all", by: "model", workspaceId: "test:W1", userId: "test:U1", now: T0 }));
   const { requests, costMicros } = mine.totals;
   const expected = expectedTotals(inW1(["todayAda", "tenDaysAda"]));
   assert.deepEqual({ requests, costMicros }, { requests: expected.requests, costMicros: expected.costMicros });
-  const other = reports.report({ period: "all", by: "user", workspaceId: "test:W2", now: T0 });
+  const other = (await reports.report({ period: "all", by: "user", workspaceId: "test:W2", now: T0 }));
   assert.deepEqual(other.rows.map((r) => r.key), ["test:U9"]);
-  const empty = reports.report({ period: "today", by: "user", workspaceId: "test:W3", now: T0 });
+  const empty = (await reports.report({ period: "today", by: "user", workspaceId: "test:W3", now: T0 }));
   assert.equal(empty.totals.requests, 0);
   assert.match(renderUsageMarkdown(empty, "this workspace"), /No Claude requests in this period/);
 });
 
-test("the chat rendering: a monospace table with sparkline, capped rows, inside one Discord message", () => {
-  const db = openDatabase(":memory:");
+test("the chat rendering: a monospace table with sparkline, capped rows, inside one Discord message", async () => {
+  const db = await openDatabase(":memory:");
   const conversations = new ConversationStore(db);
   const many: Row[] = [];
   for (let i = 0; i < 40; i++) {
     const user = `test:U${100 + i}`;
     many.push({ ws: "test:W1", ch: `test:W1:C${i % 7}`, user, model: "claude-sonnet-4-6", tokens: tok(1000 * i, 400 * i, 100_000, 2_000_000), at: T0 - (i % 30) * DAY });
     const conv = `test:W1:C${i}:t`;
-    conversations.ensureConversation({ id: conv, platform: "console", workspaceId: "test:W1", channelId: "test:W1:C", isDM: false }, T0);
-    conversations.upsert(conv, { id: `test:n${i}`, author: { id: user, displayName: `A Rather Long Display Name Number ${i}`, isBot: false, isMe: false }, text: "x", createdAt: T0 }, T0);
+    (await conversations.ensureConversation({ id: conv, platform: "console", workspaceId: "test:W1", channelId: "test:W1:C", isDM: false }, T0));
+    await conversations.upsert(conv, { id: `test:n${i}`, author: { id: user, displayName: `A Rather Long Display Name Number ${i}`, isBot: false, isMe: false }, text: "x", createdAt: T0 }, T0);
   }
-  seed(db, many);
-  const report = new UsageReports(db, prices).report({ period: "30d", by: "user", workspaceId: "test:W1", now: T0 });
+  (await seed(db, many));
+  const report = await new UsageReports(db, prices).report({ period: "30d", by: "user", workspaceId: "test:W1", now: T0 });
   const md = renderUsageMarkdown(report, "this workspace");
   assert.ok(md.length < 2000, `fits a Discord message: ${md.length} chars`);
   const block = md.split("```")[1]!.trim().split("\n");
@@ -210,16 +211,16 @@ test("the chat rendering: a monospace table with sparkline, capped rows, inside 
   assert.match(md, /cache hit rate {2}\d+% {3}caching saved \$\d/);
 });
 
-test("CSV: parses, one line per row, exact numbers, names quoted and defused", () => {
-  const db = openDatabase(":memory:");
-  seed(db, [ROWS.todayAda!, ROWS.threeDaysBob!]);
+test("CSV: parses, one line per row, exact numbers, names quoted and defused", async () => {
+  const db = await openDatabase(":memory:");
+  (await seed(db, [ROWS.todayAda!, ROWS.threeDaysBob!]));
   const conversations = new ConversationStore(db);
-  conversations.upsert(
+  await conversations.upsert(
     "test:W1:C1:conv",
     { id: "test:m2", author: { id: "test:U2", displayName: '=HYPERLINK("x"), "Bob"', isBot: false, isMe: false }, text: "x", createdAt: T0 },
     T0,
   );
-  const report = new UsageReports(db, prices).report({ period: "7d", by: "user", workspaceId: "test:W1", now: T0 });
+  const report = await new UsageReports(db, prices).report({ period: "7d", by: "user", workspaceId: "test:W1", now: T0 });
   const rows = parseCsv(usageCsv(report));
   assert.deepEqual(rows[0], [
     "user",
@@ -244,11 +245,11 @@ test("CSV: parses, one line per row, exact numbers, names quoted and defused", (
 
 test("npm run usage: needs only DATABASE_PATH; text, CSV, and clear errors", async () => {
   const file = tempDbPath();
-  const db = openDatabase(file);
+  const db = await openDatabase(file);
   const now = Date.now();
   const recent = [ROWS.todayAda!, ROWS.threeDaysBob!, ROWS.otherWorkspace!].map((r) => ({ ...r, at: now - (T0 - r.at) }));
-  seed(db, recent);
-  db.close();
+  (await seed(db, recent));
+  await db.close();
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", DATABASE_PATH: file, LOG_LEVEL: "silent" };
   const cli = (args: string[], e = env) =>
     run(process.execPath, ["--import", "tsx", path.join(ROOT, "src/usage/cli.ts"), ...args], { cwd: ROOT, env: e });

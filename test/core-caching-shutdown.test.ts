@@ -5,6 +5,7 @@ import { startCore, inbound, waitFor, type CoreHarness } from "./helpers/core.ts
 import { RecordingSurface } from "./fakes/surface.ts";
 import { PriceTable } from "../src/claude/pricing.ts";
 import { INTERRUPTED_NOTE } from "../src/reply/notes.ts";
+import { selectAll } from "./helpers/db.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {
@@ -28,7 +29,7 @@ test("turn N+1 of a thread reads from the cache what turn N wrote, and is billed
     h.claude.enqueue({ text: `answer to ${q}` });
     await h.app.bot.handle(inbound(q, conv), new RecordingSurface("test:cache"));
   }
-  const rows = h.app.db.prepare("SELECT * FROM usage ORDER BY id").all() as UsageRow[];
+  const rows = (await selectAll(h.app.db, "SELECT * FROM usage ORDER BY id")) as UsageRow[];
   assert.equal(rows.length, 3);
   assert.ok(rows[0]!.cache_write_tokens > 0, "turn 1 writes the cache");
   assert.equal(rows[0]!.cache_read_tokens, 0);
@@ -90,6 +91,6 @@ test("shutdown cuts a reply that outlives the grace period: it ends with the int
   const shown = surface.shown()[0]!;
   assert.ok(shown.startsWith("This will take"));
   assert.ok(shown.endsWith(INTERRUPTED_NOTE), shown.slice(-120));
-  assert.deepEqual(h.app.db.prepare("SELECT status FROM replies").all(), [{ status: "interrupted" }]);
+  assert.deepEqual((await selectAll(h.app.db, "SELECT status FROM replies")), [{ status: "interrupted" }]);
   await h.close();
 });

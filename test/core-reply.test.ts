@@ -6,6 +6,7 @@ import { startCore, inbound, waitFor, type CoreHarness } from "./helpers/core.ts
 import { RecordingSurface } from "./fakes/surface.ts";
 import { asMessagesBody } from "./fakes/claude.ts";
 import * as notes from "../src/reply/notes.ts";
+import { selectAll, selectOne } from "./helpers/db.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {
@@ -39,9 +40,9 @@ test("a reply streams with several visible edits and ends with the full text", a
   // Never two calls at once on one reply.
   assert.equal(surface.maxConcurrent, 1);
   // Recorded: the reply as an assistant message and one usage row with a cost.
-  const rows = h.app.db.prepare("SELECT role, content, status FROM messages ORDER BY created_at, rowid").all();
+  const rows = (await selectAll(h.app.db, "SELECT role, content, status FROM messages ORDER BY created_at, rowid"));
   assert.deepEqual(rows.at(-1), { role: "assistant", content: LONG_TEXT, status: "complete" });
-  const usage = h.app.db.prepare("SELECT * FROM usage").all() as { output_tokens: number; cost_micros: number; stop_reason: string; request_id: string; ttft_ms: number }[];
+  const usage = (await selectAll(h.app.db, "SELECT * FROM usage")) as { output_tokens: number; cost_micros: number; stop_reason: string; request_id: string; ttft_ms: number }[];
   assert.equal(usage.length, 1);
   assert.equal(usage[0]!.stop_reason, "end_turn");
   assert.equal(usage[0]!.output_tokens, Math.ceil(LONG_TEXT.length / 4));
@@ -86,7 +87,7 @@ test("529 on every try: a short busy note, usage records the error", async () =>
   const surface = new RecordingSurface("test:e");
   assert.equal(await h.app.bot.handle(inbound("hi"), surface), "failed");
   assert.deepEqual(surface.shown(), [notes.errorText("claude_overloaded", "")]);
-  const row = h.app.db.prepare("SELECT error_code FROM usage").get() as { error_code: string };
+  const row = (await selectOne(h.app.db, "SELECT error_code FROM usage")) as { error_code: string };
   assert.equal(row.error_code, "claude_overloaded");
 });
 
@@ -108,7 +109,7 @@ test("overloaded mid-stream after text: the partial text stays, with a note", as
   assert.ok(shown!.startsWith("The first part arriv"), shown);
   assert.ok(shown!.endsWith(notes.STREAM_BROKE_NOTE));
   assert.equal(h.claude.messageRequests().length, 1, "no retry once text was shown");
-  const row = h.app.db.prepare("SELECT status FROM replies").get() as { status: string };
+  const row = (await selectOne(h.app.db, "SELECT status FROM replies")) as { status: string };
   assert.equal(row.status, "interrupted");
 });
 
@@ -119,7 +120,7 @@ test("stop_reason max_tokens: the reply ends with the cut note", async () => {
   await h.app.bot.handle(inbound("hi"), surface);
   assert.deepEqual(surface.shown(), [`A long answer that\n\n${notes.MAX_TOKENS_NOTE}`]);
   // The note is ours, not Claude's: the stored assistant turn is Claude's text alone.
-  const stored = h.app.db.prepare("SELECT content FROM messages WHERE role = 'assistant'").get() as { content: string };
+  const stored = (await selectOne(h.app.db, "SELECT content FROM messages WHERE role = 'assistant'")) as { content: string };
   assert.equal(stored.content, "A long answer that");
 });
 
@@ -267,7 +268,7 @@ test("model_context_window_exceeded before any text: trimmed harder and retried 
   assert.equal(reqs.length, 5);
   const size = (b: (typeof reqs)[number]) => JSON.stringify(b.messages).length;
   assert.ok(size(reqs[4]!) < size(reqs[3]!), "the retry sends a smaller history");
-  const usage = h.app.db.prepare("SELECT stop_reason FROM usage ORDER BY id DESC LIMIT 2").all();
+  const usage = (await selectAll(h.app.db, "SELECT stop_reason FROM usage ORDER BY id DESC LIMIT 2"));
   assert.deepEqual(usage, [{ stop_reason: "end_turn" }, { stop_reason: "model_context_window_exceeded" }]);
 });
 

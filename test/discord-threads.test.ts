@@ -175,14 +175,14 @@ describe("discord threads", () => {
     await waitFor(() => discord.botMessagesIn(question.id)[0]?.content === "Noted.", 5000, "reply");
     const id = messageId({ guildId: world.guild.id, channelId: world.general.id, messageId: question.id });
     discord.userEdit(question.id, `${h.mention} remember 42`);
-    await waitFor(() => app.bot.conversations.get(id)?.content === "@Palaver remember 42", 5000, "edit stored");
+    await waitFor(async () => (await app.bot.conversations.get(id))?.content === "@Palaver remember 42", 5000, "edit stored");
     const note = discord.say({ channelId: question.id, authorId: world.ada.id, content: "(ignore this)" });
     const noteId = messageId({ guildId: world.guild.id, channelId: question.id, messageId: note.id });
-    await waitFor(() => app.bot.conversations.get(noteId) !== undefined, 5000, "follow-up stored");
+    await waitFor(async () => (await app.bot.conversations.get(noteId)) !== undefined, 5000, "follow-up stored");
     discord.userDelete(note.id);
-    await waitFor(() => app.bot.conversations.get(noteId)?.status === "deleted", 5000, "deletion stored");
+    await waitFor(async () => (await app.bot.conversations.get(noteId))?.status === "deleted", 5000, "deletion stored");
     const conv = conversationId({ kind: "thread", guildId: world.guild.id, threadId: question.id });
-    const live = app.bot.conversations.list(conv).map((m) => m.content);
+    const live = (await app.bot.conversations.list(conv)).map((m) => m.content);
     assert.ok(live.includes("@Palaver remember 42"));
     assert.ok(!live.includes("(ignore this)"));
   });

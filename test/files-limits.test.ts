@@ -9,6 +9,7 @@ import { asMessagesBody, type ContentBlockBody } from "./fakes/claude.ts";
 import { png, pdf } from "./helpers/files.ts";
 import * as notes from "../src/reply/notes.ts";
 import type { Attachment } from "../src/types.ts";
+import { selectAll, selectOne } from "./helpers/db.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {
@@ -98,7 +99,7 @@ test("limit: 32 MB per request: the oldest files that would pass it are left out
   assert.equal(asMessagesBody(last.body).messages.length, 15);
   const images = allBlocks(h).filter((b) => b.type === "image").length;
   assert.equal(images, 6, "six newest images fit under 30 MB of files");
-  const usage = h.app.db.prepare("SELECT COUNT(*) AS n FROM usage WHERE error_code IS NOT NULL").get() as { n: number };
+  const usage = (await selectOne(h.app.db, "SELECT COUNT(*) AS n FROM usage WHERE error_code IS NOT NULL")) as { n: number };
   assert.equal(usage.n, 0, "no request was refused (the fake answers 413 over 32 MB)");
 });
 
@@ -151,9 +152,9 @@ test("stored once: bytes live apart from message rows, one copy per content", as
   const doc = await pdf(3);
   await h.app.bot.handle(inbound("one", { ...conv, attachments: [file("a.pdf", doc)] }), new RecordingSurface("test:once1"));
   await h.app.bot.handle(inbound("two", { ...conv, attachments: [file("a-again.pdf", doc)] }), new RecordingSurface("test:once2"));
-  const blobs = h.app.db.prepare("SELECT COUNT(*) AS n, SUM(size) AS bytes FROM attachment_blobs").get() as { n: number; bytes: number };
+  const blobs = (await selectOne(h.app.db, "SELECT COUNT(*) AS n, SUM(size) AS bytes FROM attachment_blobs")) as { n: number; bytes: number };
   assert.deepEqual(blobs, { n: 1, bytes: doc.length });
-  const rows = h.app.db.prepare("SELECT attachments FROM messages WHERE conversation_id = ? AND attachments IS NOT NULL").all(conv.conversationId) as { attachments: string }[];
+  const rows = (await selectAll(h.app.db, "SELECT attachments FROM messages WHERE conversation_id = ? AND attachments IS NOT NULL", conv.conversationId)) as { attachments: string }[];
   assert.equal(rows.length, 2);
   for (const r of rows) assert.ok(r.attachments.length < 300, `a reference, not the file: ${r.attachments.length} chars`);
   assert.equal(allBlocks(h).filter((b) => b.type === "document").length, 2, "both turns still carry the PDF");

@@ -6,7 +6,11 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import { webApi } from "@slack/bolt";
-import { migrate, openDatabase, readMigrations } from "../src/store/db.ts";
+import { migrate, migrationsDir, readMigrations } from "../src/store/migrate.ts";
+import { openSqlite } from "../src/store/sqlite/open.ts";
+import { Db } from "../src/store/sql.ts";
+import { Kysely, SqliteDialect } from "kysely";
+import { selectAll, selectOne } from "./helpers/db.ts";
 import { UsageStore } from "../src/store/usage.ts";
 import { runUsageCli } from "../src/usage/cli.ts";
 import { Budgets, SWEEP_AT_WINDOWS } from "../src/reply/rate-budgets.ts";
@@ -30,14 +34,15 @@ const versions = (file: string): number[] => {
   }
 };
 
-test("npm run usage opens the database read-only and never migrates it", () => {
+test("npm run usage opens the database read-only and never migrates it", async () => {
   // A database an older Palaver wrote (only the first migration), with one usage row.
   const old = tempDbPath();
   const raw = new Database(old);
-  migrate(raw, readMigrations().slice(0, 1));
-  raw.close();
+  const oldDb = new Db(new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) }), "sqlite", (text) => raw.exec(text));
+  await migrate(oldDb, readMigrations(migrationsDir("sqlite")).slice(0, 1));
+  await oldDb.close();
   const before = sha256(old);
-  const refused = runUsageCli(["--since", "all"], { DATABASE_PATH: old }, Date.now());
+  const refused = await runUsageCli(["--since", "all"], { DATABASE_PATH: old }, Date.now());
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /has not been upgraded to this version of Palaver \(missing migration 002, .*\)\. Start Palaver once to upgrade it; this command only reads\./);
   assert.deepEqual(versions(old), [1], "not migrated");
@@ -45,8 +50,8 @@ test("npm run usage opens the database read-only and never migrates it", () => {
 
   // A current database: reported, and still not written.
   const current = tempDbPath();
-  const db = openDatabase(current);
-  new UsageStore(db).record({
+  const db = await openSqlite(current);
+  await new UsageStore(db).record({
     platform: "console",
     workspaceId: "console",
     channelId: "console:local",
@@ -61,10 +66,10 @@ test("npm run usage opens the database read-only and never migrates it", () => {
     latencyMs: 5,
     createdAt: Date.now(),
   });
-  db.pragma("wal_checkpoint(TRUNCATE)");
-  db.close();
+  await db.close();
+  // Closing the last connection checkpoints the WAL into the file.
   const snapshot = sha256(current);
-  const report = runUsageCli(["--since", "all", "--csv"], { DATABASE_PATH: current }, Date.now());
+  const report = await runUsageCli(["--since", "all", "--csv"], { DATABASE_PATH: current }, Date.now());
   assert.equal(report.code, 0, report.stderr);
   assert.match(report.stdout, /console:ada/);
   assert.equal(sha256(current), snapshot, "reading changed nothing");
@@ -85,15 +90,21 @@ test("per-key rate windows: idle keys are evicted, busy ones kept", async () => 
   assert.equal(budgets.used(busy), 1, "the busy key kept its grant");
 });
 
-test("per-user rate: users whose requests aged out are forgotten", () => {
+test("per-user rate: users whose requests aged out are forgotten", async () => {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const rate = new UserRateLimiter({ count: 3, windowMs: HOUR }, clock);
-  for (let i = 0; i < 500; i++) rate.record(`slack:U${i}`);
-  assert.equal(rate.trackedUsers, 500);
-  clock.advance(HOUR + 1);
-  rate.record("slack:Unew");
-  assert.equal(rate.trackedUsers, 1, "only the user with a request in the window");
-  assert.equal(rate.check("slack:U1").ok, true);
+  const db = await openSqlite(":memory:");
+  try {
+    const rate = new UserRateLimiter({ count: 3, windowMs: HOUR }, db, clock);
+    const tracked = async () => ((await selectOne<{ n: number }>(db, "SELECT COUNT(DISTINCT user_key) AS n FROM rate_events"))?.n ?? 0);
+    for (let i = 0; i < 500; i++) await rate.record(`slack:U${i}`);
+    assert.equal(await tracked(), 500);
+    clock.advance(HOUR + 1);
+    assert.equal((await rate.check("slack:U1")).ok, true);
+    await rate.record("slack:Unew");
+    assert.equal(await tracked(), 1, "only the user with a request in the window");
+  } finally {
+    await db.close();
+  }
 });
 
 test("slack user directory: expired users are evicted and the cache never exceeds its bound", async () => {
@@ -122,10 +133,10 @@ test("handled-event ids are pruned while running, not only at start", async () =
   const h = await startCore({}, { clock });
   try {
     await h.app.start([]);
-    for (let i = 0; i < 20; i++) assert.equal(h.app.bot.claimEvent(`slack:event:Ev${i}`), true);
+    for (let i = 0; i < 20; i++) assert.equal(await h.app.bot.claimEvent(`slack:event:Ev${i}`), true);
     clock.advance(HANDLED_EVENT_TTL_MS + HOUR);
-    assert.equal(h.app.bot.claimEvent("slack:event:EvLater"), true);
-    const keys = h.app.db.prepare("SELECT key FROM handled_events").all() as { key: string }[];
+    assert.equal(await h.app.bot.claimEvent("slack:event:EvLater"), true);
+    const keys = await selectAll<{ key: string }>(h.app.db, "SELECT key FROM handled_events");
     assert.deepEqual(keys.map((k) => k.key), ["slack:event:EvLater"]);
   } finally {
     await h.close();

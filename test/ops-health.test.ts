@@ -89,7 +89,7 @@ describe("readiness and the process", () => {
       await h.app.start([]);
       const port = h.app.httpPort!;
       assert.equal((await get(port, "/readyz")).status, 200);
-      h.app.db.close();
+      await h.app.db.close();
       const res = await get(port, "/readyz");
       assert.equal(res.status, 503);
       const body = JSON.parse(res.body) as { reason: string };

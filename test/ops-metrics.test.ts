@@ -10,6 +10,7 @@ import { RecordingSurface } from "./fakes/surface.ts";
 import { get, scrape, total, type Sample } from "./helpers/ops.ts";
 import type { App } from "../src/runtime/app.ts";
 import { LATENCY_BUCKETS_SECONDS } from "../src/ops/prometheus.ts";
+import { selectOne } from "./helpers/db.ts";
 
 interface UsageTotals {
   requests: number;
@@ -21,15 +22,14 @@ interface UsageTotals {
   withTtft: number;
 }
 
-function usageTotals(app: App): UsageTotals {
-  return app.db
-    .prepare<[], UsageTotals>(
-      `SELECT COUNT(*) AS requests, SUM(input_tokens) AS input, SUM(output_tokens) AS output,
+async function usageTotals(app: App): Promise<UsageTotals> {
+  return (await selectOne<UsageTotals>(
+    app.db,
+    `SELECT COUNT(*) AS requests, SUM(input_tokens) AS input, SUM(output_tokens) AS output,
               SUM(cache_read_tokens) AS cacheRead, SUM(cache_write_tokens) AS cacheWrite,
               SUM(cost_micros) AS costMicros, COUNT(ttft_ms) AS withTtft
        FROM usage`,
-    )
-    .get()!;
+  ))!;
 }
 
 /** No Palaver metric carries a label that could name a person, a channel or a conversation. */
@@ -65,7 +65,7 @@ describe("/metrics on Slack (HTTP mode, classic updates)", () => {
       assert.equal(total(after, "palaver_reply_duration_seconds_count", { platform: "slack" }), 3);
       assert.ok(total(after, "palaver_reply_duration_seconds_sum", { platform: "slack" }) > 1, "the 429 wait (1 s) is inside a reply's duration");
 
-      const usage = usageTotals(h.app);
+      const usage = await usageTotals(h.app);
       assert.equal(usage.requests, 3);
       const model = h.config.model;
       assert.equal(total(after, "palaver_claude_requests_total", { model, outcome: "ok" }), usage.requests);

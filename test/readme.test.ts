@@ -11,6 +11,7 @@ import { startCore, type CoreHarness } from "./helpers/core.ts";
 import { parseConfig } from "../src/runtime/config.ts";
 import { helpText } from "../src/commands/usage-lines.ts";
 import { HEARTBEAT_INTERVAL_MS, INSTANCE_STALE_MS, ADOPTION_INTERVAL_MS } from "../src/pipeline/ownership.ts";
+import { selectAll } from "./helpers/db.ts";
 
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 /** One "- **Title** …" bullet of the README, up to the next bullet or blank line. */
@@ -46,7 +47,7 @@ test("README: the settings scopes it describes are the ones the commands set", a
   // Run in a thread, `prompt set` sets the channel's prompt: there is no thread scope to set.
   assert.match(await h.app.bot.command({ ...base, conversationId: thread, user: admin, text: "prompt set Be brief." }), /This channel's system prompt is set/);
   assert.match(await h.app.bot.command({ ...base, conversationId: thread, user: admin, text: "model set claude-haiku-4-5" }), /This channel's model/);
-  const scopes = (h.app.db.prepare("SELECT DISTINCT scope FROM settings").all() as { scope: string }[]).map((r) => r.scope);
+  const scopes = ((await selectAll(h.app.db, "SELECT DISTINCT scope FROM settings")) as { scope: string }[]).map((r) => r.scope);
   assert.deepEqual(scopes, ["channel:console:W:C"]);
   // Cleared, the default applies: no workspace setting sits in between.
   assert.match(await h.app.bot.command({ ...base, user: admin, text: "prompt clear" }), /PALAVER_SYSTEM_PROMPT|default/);

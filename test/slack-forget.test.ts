@@ -15,6 +15,7 @@ import { mention, replyIn, startSlackHarness, type SlackHarness } from "./helper
 import { FORGET_SHORTCUT_ID } from "../adapters/slack/shortcut.ts";
 import { conversationId } from "../adapters/slack/ids.ts";
 import { TEAM } from "./fakes/slack/state.ts";
+import { selectOne } from "./helpers/db.ts";
 
 interface Manifest {
   features: { shortcuts?: { name: string; type: string; callback_id: string; description: string }[] };
@@ -35,8 +36,8 @@ test("the manifest declares the message shortcut, with interactivity on", () => 
 });
 
 /** Messages Palaver holds for a conversation. */
-function stored(h: SlackHarness, conversation: string): number {
-  return (h.app.db.prepare("SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?").get(conversation) as { n: number }).n;
+async function stored(h: SlackHarness, conversation: string): Promise<number> {
+  return ((await selectOne(h.app.db, "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?", conversation)) as { n: number }).n;
 }
 
 async function answerOf(h: SlackHarness, responseId: string): Promise<{ response_type?: string; text?: string }> {
@@ -59,7 +60,7 @@ for (const mode of ["http", "socket"] as const) {
       const root = await h.slack.userSays({ user: BOB.id, channel: GENERAL.id, text: `${mention(BOT.userId)} what is the plan?` });
       const [reply] = await replyIn(h, root.ts);
       const conversation = conversationId(TEAM.id, GENERAL.id, root.ts);
-      assert.ok(stored(h, conversation) >= 2);
+      assert.ok((await stored(h, conversation)) >= 2);
 
       // Carol neither started the thread nor is an admin.
       const denied = await h.slack.messageShortcut({ user: CAROL.id, channel: GENERAL.id, ts: reply!.ts, callbackId: FORGET_SHORTCUT_ID });
@@ -67,14 +68,14 @@ for (const mode of ["http", "socket"] as const) {
       const no = await answerOf(h, denied.responseId);
       assert.equal(no.response_type, "ephemeral");
       assert.match(no.text ?? "", /Only admins and the person who started the thread/);
-      assert.ok(stored(h, conversation) >= 2, "nothing deleted");
+      assert.ok((await stored(h, conversation)) >= 2, "nothing deleted");
 
       // Bob started it: used on Palaver's reply inside the thread, it forgets the whole thread.
       const done = await h.slack.messageShortcut({ user: BOB.id, channel: GENERAL.id, ts: reply!.ts, callbackId: FORGET_SHORTCUT_ID });
       const yes = await answerOf(h, done.responseId);
       assert.equal(yes.response_type, "ephemeral");
       assert.match(yes.text ?? "", /^Forgotten: deleted \d+ stored messages of this conversation/);
-      assert.equal(stored(h, conversation), 0);
+      assert.equal((await stored(h, conversation)), 0);
       assert.equal(h.slack.botMessages(GENERAL.id, root.ts).length, 1, "nothing was posted in the thread");
     });
 
@@ -85,7 +86,7 @@ for (const mode of ["http", "socket"] as const) {
       const conversation = conversationId(TEAM.id, GENERAL.id, root.ts);
       const done = await h.slack.messageShortcut({ user: ALICE.id, channel: GENERAL.id, ts: root.ts, callbackId: FORGET_SHORTCUT_ID });
       assert.match((await answerOf(h, done.responseId)).text ?? "", /^Forgotten:/);
-      assert.equal(stored(h, conversation), 0);
+      assert.equal((await stored(h, conversation)), 0);
     });
 
     test("/palaver forget keeps working in a DM", async () => {
@@ -94,7 +95,7 @@ for (const mode of ["http", "socket"] as const) {
       await replyIn(h, said.ts, 5000, DM_ALICE.id);
       const ran = await h.slack.slashCommand({ user: ALICE.id, channel: DM_ALICE.id, text: "forget" });
       assert.match((await answerOf(h, ran.responseId)).text ?? "", /^Forgotten: deleted \d+ stored messages? in \d+ conversations? of this DM/);
-      assert.equal(stored(h, conversationId(TEAM.id, DM_ALICE.id, said.ts)), 0);
+      assert.equal((await stored(h, conversationId(TEAM.id, DM_ALICE.id, said.ts))), 0);
     });
   });
 }

@@ -6,6 +6,7 @@ import { asMessagesBody } from "./fakes/claude.ts";
 import { ALICE, BOB, BOT, CAROL, GENERAL, sendSigned, eventEnvelope } from "./fakes/slack/index.ts";
 import { waitFor } from "./helpers/core.ts";
 import { barrier, mention, SIGNING_SECRET, startSlackHarness, type SlackHarness } from "./helpers/slack.ts";
+import { selectAll, selectOne } from "./helpers/db.ts";
 
 /** Everything Claude was sent for the n-th request, as one string (for "did the names reach Claude"). */
 function requestText(h: SlackHarness, n: number): string {
@@ -126,11 +127,11 @@ describe("slack: mentions over HTTP", () => {
     h.claude.enqueue({ text: "Noted." });
     const said = await h.slack.userSays({ user: ALICE.id, channel: GENERAL.id, text: `${mention(BOT.userId)} the budget is 10k` });
     await waitFor(finished(h, said.ts), 5000, "reply");
-    const stored = (id: string) =>
-      h.app.db.prepare("SELECT content, status FROM messages WHERE id = ?").get(id) as { content: string; status: string } | undefined;
+    const stored = async (id: string) =>
+      (await selectOne(h.app.db, "SELECT content, status FROM messages WHERE id = ?", id)) as { content: string; status: string } | undefined;
     const id = `slack:${h.slack.state.team.id}:${GENERAL.id}:${said.ts}`;
     await h.slack.userEdits(GENERAL.id, said.ts, `${mention(BOT.userId)} the budget is 12k`);
-    await waitFor(() => stored(id)?.content === "the budget is 12k", 3000, "the edit to be stored");
+    await waitFor(async () => (await stored(id))?.content === "the budget is 12k", 3000, "the edit to be stored");
 
     const aside = await h.slack.userSays({ user: BOB.id, channel: GENERAL.id, threadTs: said.ts, text: "ignore me", appMention: false });
     // A follow-up: answered, so it is stored; then deleted on Slack.
@@ -138,13 +139,11 @@ describe("slack: mentions over HTTP", () => {
     await waitFor(finished(h, said.ts, 2), 5000, "follow-up reply");
     const asideId = `slack:${h.slack.state.team.id}:${GENERAL.id}:${aside.ts}`;
     await h.slack.userDeletes(GENERAL.id, aside.ts);
-    await waitFor(() => stored(asideId)?.status === "deleted", 3000, "the deletion to be stored");
+    await waitFor(async () => (await stored(asideId))?.status === "deleted", 3000, "the deletion to be stored");
 
     // Our own replies were echoed back as message and message_changed events; none became a turn
     // of its own or an edit: the stored reply text is what Claude said.
-    const botRows = h.app.db
-      .prepare("SELECT content FROM messages WHERE conversation_id = ? AND role = 'assistant' ORDER BY created_at")
-      .all(id) as Array<{ content: string }>;
+    const botRows = (await selectAll(h.app.db, "SELECT content FROM messages WHERE conversation_id = ? AND role = 'assistant' ORDER BY created_at", id)) as Array<{ content: string }>;
     assert.deepEqual(botRows.map((r) => r.content), ["Noted.", "Ignored."]);
   });
 

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { ALICE, BOB, BOT, DM_ALICE, GENERAL } from "./fakes/slack/index.ts";
 import { waitFor } from "./helpers/core.ts";
 import { ask, mention, replyIn, startSlackHarness, type SlackHarness } from "./helpers/slack.ts";
+import { selectOne } from "./helpers/db.ts";
 
 describe("slack: Socket Mode", () => {
   let h: SlackHarness;
@@ -67,7 +68,7 @@ describe("slack: Socket Mode", () => {
     assert.match(history, /hello there/);
     assert.match(history, /Hi Alice, what can I do\?/);
     assert.match(history, /can we meet on Tuesday\?/);
-    const conv = h.app.db.prepare("SELECT is_dm FROM conversations WHERE id = ?").get(`slack:${h.slack.state.team.id}:${DM_ALICE.id}:${first.ts}`) as
+    const conv = (await selectOne(h.app.db, "SELECT is_dm FROM conversations WHERE id = ?", `slack:${h.slack.state.team.id}:${DM_ALICE.id}:${first.ts}`)) as
       | { is_dm: number }
       | undefined;
     assert.equal(conv?.is_dm, 1);
@@ -85,17 +86,17 @@ describe("slack: Socket Mode", () => {
     const denied = await h.slack.slashCommand({ user: BOB.id, channel: GENERAL.id, text: `budget set user <@${BOB.id}|bob> daily 5` });
     await waitFor(() => (h.slack.responses.get(denied.responseId)?.length ?? 0) === 1, 3000, "the refusal");
     assert.match((h.slack.responses.get(denied.responseId)![0] as { text: string }).text, /Only admins/);
-    const budget = () =>
-      h.app.db.prepare("SELECT limit_micros FROM budgets WHERE scope_kind = 'user' AND scope_id = ?").get(`slack:${BOB.id}`) as
+    const budget = async () =>
+      (await selectOne(h.app.db, "SELECT limit_micros FROM budgets WHERE scope_kind = 'user' AND scope_id = ?", `slack:${BOB.id}`)) as
         | { limit_micros: number }
         | undefined;
-    assert.equal(budget(), undefined);
+    assert.equal((await budget()), undefined);
 
     // Alice is (users.info is_admin): the <@U…|name> mention reaches the core as <@slack:U…>.
     const allowed = await h.slack.slashCommand({ user: ALICE.id, channel: GENERAL.id, text: `budget set user <@${BOB.id}|bob> daily 5` });
     await waitFor(() => (h.slack.responses.get(allowed.responseId)?.length ?? 0) === 1, 3000, "the confirmation");
     assert.doesNotMatch((h.slack.responses.get(allowed.responseId)![0] as { text: string }).text, /Only admins/);
-    assert.equal(budget()?.limit_micros, 5_000_000);
+    assert.equal((await budget())?.limit_micros, 5_000_000);
   });
 
   test("a reconnect requested by Slack is followed and replies keep working", async () => {

@@ -3,13 +3,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { openDatabase } from "../src/store/db.ts";
+import { openSqlite as openDatabase } from "../src/store/sqlite/open.ts";
 import { ConversationStore } from "../src/store/conversations.ts";
 import { buildHistory, CHARS_PER_TOKEN } from "../src/context/history.ts";
 
-test("listRecent + buildHistory equals list + buildHistory, dropped count included", () => {
-  fc.assert(
-    fc.property(
+test("listRecent + buildHistory equals list + buildHistory, dropped count included", async () => {
+  await fc.assert(
+    fc.asyncProperty(
       fc.array(
         fc.record({
           who: fc.constantFrom("u1", "u2", "me"),
@@ -18,25 +18,25 @@ test("listRecent + buildHistory equals list + buildHistory, dropped count includ
         { minLength: 1, maxLength: 60 },
       ),
       fc.integer({ min: 100, max: 5000 }),
-      (msgs, budgetTokens) => {
-        const db = openDatabase(":memory:");
+      async (msgs, budgetTokens) => {
+        const db = await openDatabase(":memory:");
         const store = new ConversationStore(db);
-        store.ensureConversation({ id: "c", platform: "console", workspaceId: "w", channelId: "ch", isDM: false }, 0);
-        msgs.forEach((m, i) =>
-          store.upsert(
+        (await store.ensureConversation({ id: "c", platform: "console", workspaceId: "w", channelId: "ch", isDM: false }, 0));
+        for (const [i, m] of msgs.entries()) {
+          await store.upsert(
             "c",
             { id: `m${i}`, author: { id: m.who, displayName: m.who, isBot: m.who === "me", isMe: m.who === "me" }, text: m.text, createdAt: i },
             0,
-          ),
-        );
+          );
+        }
         const last = msgs.length;
-        store.upsert("c", { id: "new", author: { id: "u1", displayName: "u1", isBot: false, isMe: false }, text: "question?", createdAt: last }, 0);
-        const full = buildHistory(store.list("c"), "new", { budgetTokens });
-        const recent = store.listRecent("c", last, (budgetTokens + 1_000) * CHARS_PER_TOKEN);
+        await store.upsert("c", { id: "new", author: { id: "u1", displayName: "u1", isBot: false, isMe: false }, text: "question?", createdAt: last }, 0);
+        const full = buildHistory(await store.list("c"), "new", { budgetTokens });
+        const recent = (await store.listRecent("c", last, (budgetTokens + 1_000) * CHARS_PER_TOKEN));
         const partial = buildHistory(recent.messages, "new", { budgetTokens, named: recent.named });
         assert.deepEqual(partial.messages, full.messages);
         assert.equal(partial.dropped + recent.olderUnread, full.dropped);
-        db.close();
+        await db.close();
       },
     ),
     { numRuns: 300 },

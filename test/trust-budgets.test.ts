@@ -13,6 +13,7 @@ import { isPalaverError } from "../src/errors.ts";
 import type { ThreadMessage } from "../src/types.ts";
 import { startCore, inbound, waitFor, type CoreHarness } from "./helpers/core.ts";
 import { RecordingSurface } from "./fakes/surface.ts";
+import { selectAll, selectOne } from "./helpers/db.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {
@@ -31,8 +32,8 @@ interface UsageRow {
   estimated: number;
   error_code: string | null;
 }
-const usageRows = (h: CoreHarness): UsageRow[] =>
-  h.app.db.prepare("SELECT input_tokens, output_tokens, cost_micros, estimated, error_code FROM usage ORDER BY id").all() as UsageRow[];
+const usageRows = async (h: CoreHarness): Promise<UsageRow[]> =>
+  (await selectAll(h.app.db, "SELECT input_tokens, output_tokens, cost_micros, estimated, error_code FROM usage ORDER BY id")) as UsageRow[];
 
 test("a default model without a price stops start-up with one line naming the model and PALAVER_PRICES_FILE", async () => {
   const config = parseConfig({ ANTHROPIC_API_KEY: "sk-test-abcd1234", DATABASE_PATH: ":memory:", PALAVER_MODEL: "claude-experimental-9" });
@@ -49,9 +50,9 @@ test("a request for a model without a price is charged at the table's most expen
   const h = await core();
   const message = inbound("hi");
   // A channel model set before the price table changed.
-  h.app.settings.set(scopeId("channel", message.channelId), "model", "claude-experimental-9", "test");
+  await h.app.settings.set(scopeId("channel", message.channelId), "model", "claude-experimental-9", "test");
   assert.equal(await h.app.bot.handle(message, new RecordingSurface("test:unpriced")), "replied");
-  const [row] = usageRows(h);
+  const [row] = (await usageRows(h));
   const priciest = h.app.prices.mostExpensive();
   assert.equal(priciest.model, "claude-opus-4-5", "the built-in table's most expensive (first at $5/$25)");
   assert.ok(row && row.cost_micros !== null && row.cost_micros > 0, `charged: ${JSON.stringify(row)}`);
@@ -64,7 +65,7 @@ test("a stream that breaks after text records the output it produced, marked est
   const text = "A reply that breaks partway. ".repeat(40);
   h.claude.enqueue({ text, midStreamError: { afterChars: 600, type: "api_error" } });
   await h.app.bot.handle(inbound("hi"), new RecordingSurface("test:broken"));
-  const rows = usageRows(h);
+  const rows = (await usageRows(h));
   assert.equal(rows.length, 1);
   assert.equal(rows[0]!.estimated, 1, "marked estimated: no final usage event came");
   assert.equal(rows[0]!.output_tokens, 600 / 4, "600 characters received ≈ 150 tokens, not message_start's 1");
@@ -78,11 +79,11 @@ test("a reply cut short by shutdown records the output it produced, marked estim
   await waitFor(() => surface.edits().length > 2, 5000, "some text on screen");
   await h.app.bot.drain(50);
   await reply;
-  const rows = usageRows(h);
+  const rows = (await usageRows(h));
   assert.equal(rows.length, 1);
   assert.equal(rows[0]!.error_code, "interrupted");
   assert.equal(rows[0]!.estimated, 1);
-  const stored = h.app.db.prepare("SELECT content FROM messages WHERE reply_id IS NOT NULL").get() as { content: string };
+  const stored = (await selectOne(h.app.db, "SELECT content FROM messages WHERE reply_id IS NOT NULL")) as { content: string };
   assert.ok(rows[0]!.output_tokens >= Math.ceil(stored.content.length / 4), `${rows[0]!.output_tokens} tokens for ${stored.content.length} chars shown`);
   assert.ok(rows[0]!.output_tokens > 1);
 });
@@ -91,7 +92,7 @@ test("a mid-stream retry records both attempts", async () => {
   const h = await core();
   h.claude.enqueue({ text: "x", midStreamError: { afterChars: 0, type: "overloaded_error" } }, { text: "Second time lucky." });
   assert.equal(await h.app.bot.handle(inbound("hi"), new RecordingSurface("test:retry")), "replied");
-  const rows = usageRows(h);
+  const rows = (await usageRows(h));
   assert.equal(rows.length, 2, "one row per attempt the API answered");
   assert.equal(rows[0]!.error_code, "claude_overloaded");
   assert.ok(rows[0]!.input_tokens > 0 && rows[0]!.cost_micros! > 0, "the failed attempt's input is charged");
@@ -103,7 +104,7 @@ test("the reservation covers a long system prompt and a first mention in the mid
   const system = "You are a careful assistant. ".repeat(1200); // ~35k chars ≈ 8.7k tokens
   const h = await core({ PALAVER_SYSTEM_PROMPT: system, PALAVER_BUDGET_DAILY_USD: "1", PALAVER_MAX_TOKENS: "256" });
   // Five cents left today.
-  new UsageStore(h.app.db).record({
+  await new UsageStore(h.app.db).record({
     platform: "console",
     workspaceId: "test:W",
     channelId: "test:W:C",
@@ -131,14 +132,14 @@ test("the reservation covers a long system prompt and a first mention in the mid
   first.fetchThread = () => Promise.resolve([...thread, first]);
   h.claude.enqueue({ text: "Here is what I make of it.", firstTokenDelayMs: 300 });
   const a = h.app.bot.handle(first, new RecordingSurface("test:race-a"));
-  await waitFor(() => h.app.gate.spending.reservedMicros("workspace", "test:W") > 0, 5000, "the first request's reservation");
-  const reserved = h.app.gate.spending.reservedMicros("workspace", "test:W");
+  await waitFor(async () => (await h.app.gate.spending.reservedMicros("workspace", "test:W")) > 0, 5000, "the first request's reservation");
+  const reserved = (await h.app.gate.spending.reservedMicros("workspace", "test:W"));
   // A second request races for the same last cents while the first is in flight.
   const bSurface = new RecordingSurface("test:race-b");
   assert.equal(await h.app.bot.handle(inbound("and a quick one", { conversationId: "test:W:C:other" }), bSurface), "refused");
   assert.match(bSurface.shown()[0] ?? "", /daily budget of \$1\.00 is used up/);
   assert.equal(await a, "replied");
-  const rows = usageRows(h);
+  const rows = (await usageRows(h));
   assert.equal(rows.length, 2, "the earlier spend and the first request; the second made none");
   const cost = rows[1]!.cost_micros!;
   assert.ok(cost > 50_000, `the first request really costs more than the five cents left (${cost} µ$)`);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { startCore, inbound, waitFor, type CoreHarness } from "./helpers/core.ts";
 import { RecordingSurface } from "./fakes/surface.ts";
 import * as notes from "../src/reply/notes.ts";
+import { selectAll, selectOne } from "./helpers/db.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {
@@ -16,8 +17,8 @@ async function core() {
   return h;
 }
 
-const partStatuses = (h: CoreHarness) =>
-  (h.app.db.prepare("SELECT status FROM messages WHERE reply_id IS NOT NULL ORDER BY part").all() as { status: string }[]).map((r) => r.status);
+const partStatuses = async (h: CoreHarness) =>
+  ((await selectAll(h.app.db, "SELECT status FROM messages WHERE reply_id IS NOT NULL ORDER BY part")) as { status: string }[]).map((r) => r.status);
 
 test("a failure mid-reply keeps what was shown and adds a note; no part stays streaming", async () => {
   const h = await core();
@@ -33,11 +34,11 @@ test("a failure mid-reply keeps what was shown and adds a note; no part stays st
   assert.ok(shown!.endsWith(`\n\n${notes.FAILED_NOTE}`), shown!.slice(-120));
   const kept = shown!.slice(0, -`\n\n${notes.FAILED_NOTE}`.length);
   assert.ok(kept.length >= 20 && text.startsWith(kept), `what was shown stays: ${JSON.stringify(kept.slice(0, 60))}`);
-  assert.deepEqual(h.app.db.prepare("SELECT status FROM replies").all(), [{ status: "failed" }]);
-  assert.deepEqual(partStatuses(h), ["failed"]);
-  const stored = h.app.db.prepare("SELECT content FROM messages WHERE reply_id IS NOT NULL").get() as { content: string };
+  assert.deepEqual((await selectAll(h.app.db, "SELECT status FROM replies")), [{ status: "failed" }]);
+  assert.deepEqual((await partStatuses(h)), ["failed"]);
+  const stored = (await selectOne(h.app.db, "SELECT content FROM messages WHERE reply_id IS NOT NULL")) as { content: string };
   assert.equal(stored.content, kept, "the stored copy is what was shown, without the note");
-  assert.equal((h.app.db.prepare("SELECT COUNT(*) AS n FROM usage").get() as { n: number }).n, 1, "the abandoned request is recorded");
+  assert.equal(((await selectOne(h.app.db, "SELECT COUNT(*) AS n FROM usage")) as { n: number }).n, 1, "the abandoned request is recorded");
 });
 
 test("a failure before anything was shown posts the note, and that part is not left streaming", async () => {
@@ -47,6 +48,6 @@ test("a failure before anything was shown posts the note, and that part is not l
   surface.failFormats = 1;
   assert.equal(await h.app.bot.handle(inbound("hi"), surface), "failed");
   assert.deepEqual(surface.shown(), [notes.FAILED_NOTE]);
-  assert.deepEqual(h.app.db.prepare("SELECT status FROM replies").all(), [{ status: "failed" }]);
-  assert.ok(!partStatuses(h).includes("streaming"), `part statuses: ${partStatuses(h).join(", ")}`);
+  assert.deepEqual((await selectAll(h.app.db, "SELECT status FROM replies")), [{ status: "failed" }]);
+  assert.ok(!(await partStatuses(h)).includes("streaming"), `part statuses: ${(await partStatuses(h)).join(", ")}`);
 });

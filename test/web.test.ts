@@ -8,6 +8,7 @@ import { startCore, inbound, type CoreHarness } from "./helpers/core.ts";
 import { RecordingSurface } from "./fakes/surface.ts";
 import { asMessagesBody, type MessagesBody } from "./fakes/claude.ts";
 import type { CommandRequest } from "../src/types.ts";
+import { selectAll, selectOne } from "./helpers/db.ts";
 
 const harnesses: CoreHarness[] = [];
 after(async () => {
@@ -61,7 +62,7 @@ test("a search: status while it runs, sources as numbered links, one search in u
     surface.shown().join("\n"),
     "Node 24 is out.\n\nSources: 1. [Node.js 24 released](https://nodejs.org/en/blog/release/v24.0.0) · 2. [What's new in Node 24](https://example.org/node-24)",
   );
-  const usage = h.app.db.prepare("SELECT web_search_requests, cost_micros, input_tokens, output_tokens FROM usage").get() as Record<string, number>;
+  const usage = (await selectOne(h.app.db, "SELECT web_search_requests, cost_micros, input_tokens, output_tokens FROM usage")) as Record<string, number>;
   assert.equal(usage.web_search_requests, 1);
   const tokensOnly = h.app.prices.costMicros("claude-sonnet-4-6", { inputTokens: usage.input_tokens!, outputTokens: usage.output_tokens!, cacheReadTokens: 0, cacheWriteTokens: 0 })!;
   assert.equal(usage.cost_micros, tokensOnly + 10_000, "$10 per 1,000 searches on top of tokens");
@@ -92,7 +93,7 @@ test("pause_turn is continued, sending the paused search blocks back unchanged",
   assert.deepEqual(Array.isArray(paused.content) && paused.content.map((b) => b.type), ["server_tool_use", "web_search_tool_result"]);
   assert.deepEqual((paused.content as { input?: unknown }[])[0]!.input, { query: "node lts" });
   assert.match(surface.shown().join("\n"), /^The LTS is Node 22\./);
-  const rows = h.app.db.prepare("SELECT web_search_requests FROM usage").all() as { web_search_requests: number }[];
+  const rows = (await selectAll(h.app.db, "SELECT web_search_requests FROM usage")) as { web_search_requests: number }[];
   assert.deepEqual(rows.map((r) => r.web_search_requests), [1], "one usage row for the reply, counting the search once");
 });
 
@@ -105,7 +106,7 @@ test("a search error inside a 200 response is said plainly, and not billed", asy
     surface.shown().join("\n"),
     "From what I know, Node 22.\n\n_(The web search did not fully work: the search service was unavailable. Parts of this answer may rest on what Claude already knew.)_",
   );
-  const usage = h.app.db.prepare("SELECT web_search_requests FROM usage").get() as { web_search_requests: number };
+  const usage = (await selectOne(h.app.db, "SELECT web_search_requests FROM usage")) as { web_search_requests: number };
   assert.equal(usage.web_search_requests, 0);
 });
 
@@ -113,7 +114,7 @@ test("the reservation covers PALAVER_WEB_MAX_USES searches at $0.01 each", async
   const h = await core({ PALAVER_WEB_MAX_USES: "7" });
   const gate = h.app.bot["deps"].gate;
   const message = inbound("hello", thread());
-  const without = gate.estimateMicros({ message, model: "claude-sonnet-4-6" });
-  const withWeb = gate.estimateMicros({ message, model: "claude-sonnet-4-6", webSearches: 7 });
+  const without = (await gate.estimateMicros({ message, model: "claude-sonnet-4-6" }));
+  const withWeb = (await gate.estimateMicros({ message, model: "claude-sonnet-4-6", webSearches: 7 }));
   assert.equal(withWeb - without, 70_000);
 });

@@ -7,7 +7,7 @@ import type { DiscordHistory } from "./history.ts";
 import { messageId } from "./ids.ts";
 import { cachedNames, fromApi, isConversational, toThreadMessage } from "./normalize.ts";
 
-export function onRawPacket(client: Client<true>, bot: BotApi, history: DiscordHistory, packet: GatewayDispatchPayload): void {
+export async function onRawPacket(client: Client<true>, bot: BotApi, history: DiscordHistory, packet: GatewayDispatchPayload): Promise<void> {
   switch (packet.t) {
     case GatewayDispatchEvents.MessageUpdate: {
       const d = packet.d as Partial<APIMessage> & { guild_id?: string };
@@ -19,20 +19,20 @@ export function onRawPacket(client: Client<true>, bot: BotApi, history: DiscordH
       // Palaver's own edits are its streaming; the core keeps its own copy of those.
       if (m.author.id === client.user.id || !isConversational(m.type)) return;
       const edited = toThreadMessage(m, client.user.id, cachedNames(client, guildId));
-      bot.messageEdited(edited.id, edited.text);
+      await bot.messageEdited(edited.id, edited.text);
       return;
     }
     case GatewayDispatchEvents.MessageDelete: {
       const d = packet.d;
       history.deleted(d.id);
-      bot.messageDeleted(messageId({ guildId: d.guild_id ?? null, channelId: d.channel_id, messageId: d.id }));
+      await bot.messageDeleted(messageId({ guildId: d.guild_id ?? null, channelId: d.channel_id, messageId: d.id }));
       return;
     }
     case GatewayDispatchEvents.MessageDeleteBulk: {
       const d = packet.d;
       for (const id of d.ids) {
         history.deleted(id);
-        bot.messageDeleted(messageId({ guildId: d.guild_id ?? null, channelId: d.channel_id, messageId: id }));
+        await bot.messageDeleted(messageId({ guildId: d.guild_id ?? null, channelId: d.channel_id, messageId: id }));
       }
       return;
     }

@@ -67,7 +67,7 @@ async function plan(ctx: InboundContext, message: Message, m: DiscordMessage): P
   const mentioned = mentionsMe(message, me);
   if (message.channel.isThread()) {
     const conversation: Conversation = { kind: "thread", guildId, threadId: message.channelId };
-    if (!mentioned && !ctx.bot.knowsConversation(conversationId(conversation))) return undefined;
+    if (!mentioned && !(await ctx.bot.knowsConversation(conversationId(conversation)))) return undefined;
     const parentId = await threadParent(ctx, message);
     return {
       conversation,

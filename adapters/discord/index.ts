@@ -68,11 +68,12 @@ export class DiscordAdapter implements Adapter {
       if (this.stopping || !client.isReady()) return;
       // Runs inside discord.js's gateway handling: anything thrown here would surface there as an
       // unhandled rejection and end the process, so it is logged and the packet skipped.
-      try {
-        onRawPacket(client, bot, this.history, packet);
-      } catch (err) {
-        this.logger.error({ err, event: packet.t }, "discord: gateway event handling failed");
-      }
+      this.track(
+        onRawPacket(client, bot, this.history, packet).catch((err: unknown) =>
+          this.logger.error({ err, event: packet.t }, "discord: gateway event handling failed"),
+        ),
+        { event: packet.t },
+      );
     });
     client.on(Events.Error, (err) => this.logger.error({ err }, "discord: client error"));
     client.on(Events.ShardError, (err) => this.logger.warn({ err }, "discord: gateway connection error (discord.js reconnects)"));

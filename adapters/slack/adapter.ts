@@ -280,10 +280,10 @@ export class SlackAdapter implements Adapter {
         return;
       }
       case "edited":
-        if (this.claim(bot, body)) bot.messageEdited(inbound.id, inbound.text);
+        if (await this.claim(bot, body)) await bot.messageEdited(inbound.id, inbound.text);
         return;
       case "deleted":
-        if (this.claim(bot, body)) bot.messageDeleted(inbound.id);
+        if (await this.claim(bot, body)) await bot.messageDeleted(inbound.id);
         return;
       case "ignore":
         this.logger.trace({ reason: inbound.reason }, "slack event ignored");
@@ -292,9 +292,9 @@ export class SlackAdapter implements Adapter {
   }
 
   /** Edits and deletions are applied once per Slack event_id (Slack redelivers on timeouts). */
-  private claim(bot: BotApi, body: unknown): boolean {
+  private async claim(bot: BotApi, body: unknown): Promise<boolean> {
     const eventId = typeof body === "object" && body !== null ? (body as { event_id?: unknown }).event_id : undefined;
-    return typeof eventId !== "string" || bot.claimEvent(`slack:event:${eventId}`);
+    return typeof eventId !== "string" || (await bot.claimEvent(`slack:event:${eventId}`));
   }
 
   private logRetry(context: AllMiddlewareArgs["context"], body: unknown): void {

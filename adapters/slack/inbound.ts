@@ -25,7 +25,7 @@ export interface FollowupPolicy {
   /** SLACK_THREAD_FOLLOWUPS */
   enabled: boolean;
   /** bot.knowsConversation */
-  knows(conversationId: string): boolean;
+  knows(conversationId: string): Promise<boolean>;
 }
 
 /** An app_mention event: always addressed to Palaver; the reply goes in the message's thread. */
@@ -68,7 +68,7 @@ export async function fromMessage(
   // Top-level channel messages are answered only when they mention Palaver: app_mention does that.
   if (!inThread) return { kind: "ignore", reason: "top-level channel message" };
   if (!followups.enabled) return { kind: "ignore", reason: "thread follow-ups are off" };
-  if (!followups.knows(conversationId(team, channel, ev.thread_ts!))) {
+  if (!(await followups.knows(conversationId(team, channel, ev.thread_ts!)))) {
     return { kind: "ignore", reason: "thread Palaver is not part of" };
   }
   return reply(ev, channel, team, me, "thread", false);

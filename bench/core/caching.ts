@@ -10,6 +10,7 @@ import type { App } from "../../src/runtime/app.ts";
 import { check, heading, info, line, table } from "../lib.ts";
 import { humanMessage, startApp } from "./setup.ts";
 import { TimedSurface } from "./timed-surface.ts";
+import { selectAll } from "../../test/helpers/db.ts";
 
 const TURNS = 20;
 const SYSTEM_PROMPT_CHARS = 8_000;
@@ -33,9 +34,7 @@ async function thread(app: App, name: string, secondHumanFrom?: number): Promise
     const outcome = await app.bot.handle(humanMessage(name, `${QUESTION.repeat(3)}(turn ${turn})`, author), new TimedSurface(`console:bench-cache-${name}-${turn}`));
     if (outcome !== "replied") throw new Error(`turn ${turn} of ${name}: ${outcome}`);
   }
-  return app.db
-    .prepare("SELECT input_tokens, cache_write_tokens, cache_read_tokens FROM usage WHERE conversation_id = ? ORDER BY id")
-    .all(`console:bench:${name}`) as Row[];
+  return (await selectAll(app.db, "SELECT input_tokens, cache_write_tokens, cache_read_tokens FROM usage WHERE conversation_id = ? ORDER BY id", `console:bench:${name}`)) as Row[];
 }
 
 function cost(app: App, rows: Row[]): { withCache: number; without: number } {

@@ -16,6 +16,7 @@ import { marker } from "./first-delta-probe.ts";
 import { replyFor, REPLY_CHARS, CHUNK_CHARS, CHUNK_DELAY_MS } from "./scripted-reply.ts";
 import { humanMessage, startApp } from "./setup.ts";
 import { TimedSurface } from "./timed-surface.ts";
+import { selectAll } from "../../test/helpers/db.ts";
 
 const REPLIES = 500;
 const EDIT_INTERVAL_MS = 50;
@@ -140,9 +141,7 @@ async function scenario(app: App, arrival: Arrival): Promise<void> {
   const during = streamingFrom !== undefined && streamingTo !== undefined ? streaming.stop() : undefined;
 
   const exactOnScreen = jobs.filter((j, i) => outcomes[i] === "replied" && j.surface.shown() === replyFor(j.key) && j.surface.lastFinal).length;
-  const stored = app.db
-    .prepare(`SELECT conversation_id AS c, content FROM messages WHERE role = 'assistant' AND status = 'complete' AND conversation_id LIKE ?`)
-    .all(`console:bench:${arrival}-%`) as { c: string; content: string }[];
+  const stored = (await selectAll(app.db, `SELECT conversation_id AS c, content FROM messages WHERE role = 'assistant' AND status = 'complete' AND conversation_id LIKE ?`, `console:bench:${arrival}-%`)) as { c: string; content: string }[];
   const byConversation = new Map(stored.map((r) => [r.c, r.content]));
   const exactStored = jobs.filter((j) => byConversation.get(j.message.conversationId) === replyFor(j.key)).length;
   const edits = jobs.reduce((n, j) => n + j.surface.edits, 0);

@@ -9,10 +9,10 @@
 import { buildHistory, CHARS_PER_TOKEN, CONTEXT_MARGIN_TOKENS, estimateTextTokens, withCacheBreakpoints } from "../../src/context/history.ts";
 import { DEFAULT_MAX_TOKENS, DEFAULT_SYSTEM_PROMPT } from "../../src/runtime/config.ts";
 import { DEFAULT_CONTEXT_WINDOW_TOKENS } from "../../src/claude/pricing.ts";
-import { openDatabase } from "../../src/store/db.ts";
+import { openSqlite as openDatabase } from "../../src/store/sqlite/open.ts";
 import { ConversationStore } from "../../src/store/conversations.ts";
 import { ReplyStore } from "../../src/store/replies.ts";
-import { heading, info, line, ms, rng, summarize, table, tempDatabasePath, timeSync, verdict } from "../lib.ts";
+import { heading, info, line, ms, rng, summarize, table, tempDatabasePath, timeSync, timeAsync, verdict } from "../lib.ts";
 
 const MESSAGES = 10_000;
 const RUNS = 50;
@@ -35,15 +35,15 @@ function sentence(next: () => number, words: number): string {
 }
 
 /** Fill a fresh database with the thread; returns the id of its last (human) message. */
-function seedThread(file: string): string {
-  const db = openDatabase(file);
-  const conversations = new ConversationStore(db);
-  const replies = new ReplyStore(db);
+async function seedThread(file: string): Promise<string> {
+  const db = await openDatabase(file);
   const next = rng(42);
   const base = Date.UTC(2025, 0, 1);
   let lastHuman = "";
-  db.transaction(() => {
-    conversations.ensureConversation({ id: CONVERSATION, platform: "console", workspaceId: "console", channelId: "console:local", isDM: false }, base);
+  await db.transaction(async (tx) => {
+    const conversations = new ConversationStore(tx);
+    const replies = new ReplyStore(tx);
+    (await conversations.ensureConversation({ id: CONVERSATION, platform: "console", workspaceId: "console", channelId: "console:local", isDM: false }, base));
     // `listed` counts rows list() will return (deleted ones are not), until exactly MESSAGES.
     for (let i = 0, listed = 0; listed < MESSAGES; i++) {
       const at = base + i * 1_000;
@@ -52,14 +52,14 @@ function seedThread(file: string): string {
       if (!last && roll < 0.35) {
         // Palaver: a normal answer, or a long one in two parts (a platform message was full).
         const replyId = `bench-reply-${i}`;
-        replies.create({ id: replyId, conversationId: CONVERSATION, triggerMessageId: `m${i - 1}`, platform: "console", address: "console:local" }, at);
+        await replies.create({ id: replyId, conversationId: CONVERSATION, triggerMessageId: `m${i - 1}`, platform: "console", address: "console:local" }, at);
         const long = next() < 0.05 && listed < MESSAGES - 2;
         const parts = long ? [sentence(next, 600), sentence(next, 300)] : [sentence(next, 20 + Math.floor(next() * 120))];
         for (const [part, content] of parts.entries()) {
-          conversations.insertPart({ id: `m${i}-${part}`, conversationId: CONVERSATION, replyId, part, authorId: "console:palaver", authorName: "Palaver", content, status: "complete", createdAt: at + part });
+          (await conversations.insertPart({ id: `m${i}-${part}`, conversationId: CONVERSATION, replyId, part, authorId: "console:palaver", authorName: "Palaver", content, status: "complete", createdAt: at + part }));
           listed++;
         }
-        replies.finish(replyId, "complete", at);
+        await replies.finish(replyId, "complete", at);
         continue;
       }
       const bot = !last && roll < 0.38;
@@ -72,7 +72,7 @@ function seedThread(file: string): string {
             ? `here is the log:\n\`\`\`\n${sentence(next, 600 + Math.floor(next() * 1_500))}\n\`\`\`` // pasted, several KB
             : sentence(next, 3 + Math.floor(next() * 60));
       const id = `m${i}`;
-      conversations.upsert(
+      await conversations.upsert(
         CONVERSATION,
         {
           id,
@@ -82,42 +82,42 @@ function seedThread(file: string): string {
         },
         at,
       );
-      if (!last && next() < 0.01) conversations.markDeleted(id, at);
+      if (!last && next() < 0.01) await conversations.markDeleted(id, at);
       else listed++;
       if (!bot) lastHuman = id;
     }
-  })();
-  db.close();
+  });
+  await db.close();
   return lastHuman;
 }
 
-export function benchHistory(): void {
+export async function benchHistory(): Promise<void> {
   heading(`3. History: a ${MESSAGES.toLocaleString("en")}-message thread`);
   const tmp = tempDatabasePath();
   try {
-    const newest = seedThread(tmp.file);
-    const db = openDatabase(tmp.file);
+    const newest = await seedThread(tmp.file);
+    const db = await openDatabase(tmp.file);
     const store = new ConversationStore(db);
-    const stored = store.list(CONVERSATION);
+    const stored = await store.list(CONVERSATION);
     const chars = stored.reduce((n, m) => n + m.content.length, 0);
     const budget = DEFAULT_CONTEXT_WINDOW_TOKENS - DEFAULT_MAX_TOKENS - CONTEXT_MARGIN_TOKENS - estimateTextTokens(DEFAULT_SYSTEM_PROMPT);
     const trimmed = buildHistory(stored, newest, { budgetTokens: budget });
     const whole = buildHistory(stored, newest, { budgetTokens: Number.MAX_SAFE_INTEGER });
 
-    const list = summarize(timeSync(() => void store.list(CONVERSATION), RUNS));
+    const list = summarize(await timeAsync(() => store.list(CONVERSATION), RUNS));
     const build = summarize(timeSync(() => void buildHistory(stored, newest, { budgetTokens: budget }), RUNS));
     const buildAll = summarize(timeSync(() => void buildHistory(stored, newest, { budgetTokens: Number.MAX_SAFE_INTEGER }), RUNS));
     const marks = summarize(timeSync(() => void withCacheBreakpoints(whole.messages), RUNS));
     const until = stored.find((m) => m.id === newest)!.createdAt;
     const maxChars = (budget + 1_000) * CHARS_PER_TOKEN; // what src/pipeline/handle.ts reads back
-    const recent = summarize(timeSync(() => void store.listRecent(CONVERSATION, until, maxChars), RUNS));
+    const recent = summarize(await timeAsync(() => store.listRecent(CONVERSATION, until, maxChars), RUNS));
     const path = summarize(
-      timeSync(() => {
-        const r = store.listRecent(CONVERSATION, until, maxChars);
+      await timeAsync(async () => {
+        const r = await store.listRecent(CONVERSATION, until, maxChars);
         void withCacheBreakpoints(buildHistory(r.messages, newest, { budgetTokens: budget, named: r.named }).messages);
       }, RUNS),
     );
-    db.close();
+    await db.close();
 
     info("stored rows listed (deleted excluded)", `${stored.length}`);
     info("text in the thread", `${(chars / 1e6).toFixed(2)} M chars`);
@@ -128,7 +128,7 @@ export function benchHistory(): void {
     table([
       ["figure (ms)", "runs", "p50", "p99", "max"],
       ["ConversationStore.list() (SQLite file)", list.n, list.p50.toFixed(2), list.p99.toFixed(2), list.max.toFixed(2)],
-      ["ConversationStore.listRecent() (what a reply reads)", recent.n, recent.p50.toFixed(2), recent.p99.toFixed(2), recent.max.toFixed(2)],
+      ["(await ConversationStore.listRecent()) (what a reply reads)", recent.n, recent.p50.toFixed(2), recent.p99.toFixed(2), recent.max.toFixed(2)],
       ["buildHistory(), default budget", build.n, build.p50.toFixed(2), build.p99.toFixed(2), build.max.toFixed(2)],
       ["buildHistory(), no limit (all kept)", buildAll.n, buildAll.p50.toFixed(2), buildAll.p99.toFixed(2), buildAll.max.toFixed(2)],
       ["withCacheBreakpoints(), all kept", marks.n, marks.p50.toFixed(2), marks.p99.toFixed(2), marks.max.toFixed(2)],

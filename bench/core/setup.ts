@@ -12,9 +12,9 @@ export interface BenchApp {
 }
 
 /** `seed` fills the database file before the App opens it. */
-export async function startApp(claudeUrl: string, env: Record<string, string> = {}, seed?: (file: string) => void): Promise<BenchApp> {
+export async function startApp(claudeUrl: string, env: Record<string, string> = {}, seed?: (file: string) => Promise<void>): Promise<BenchApp> {
   const db = tempDatabasePath();
-  seed?.(db.file);
+  await seed?.(db.file);
   const config = parseConfig({
     ANTHROPIC_API_KEY: "sk-bench-0000",
     ANTHROPIC_BASE_URL: claudeUrl,

@@ -51,8 +51,11 @@ CREATE TABLE messages (
   reply_id        TEXT REFERENCES replies(id) ON DELETE CASCADE,
   -- Which part of a long reply (0, 1, 2…): a small ordinal, so INTEGER is enough.
   part            INTEGER NOT NULL DEFAULT 0,
-  created_at      BIGINT NOT NULL,
-  updated_at      BIGINT NOT NULL
+  -- Milliseconds, but not always whole: a reply's parts are placed a thousandth of a millisecond
+  -- after the message they answer (src/pipeline/handle.ts, REPLY_ORDER_EPSILON_MS). SQLite's
+  -- INTEGER column keeps such a value as REAL; here it needs a floating type to be stored at all.
+  created_at      DOUBLE PRECISION NOT NULL,
+  updated_at      DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX messages_by_conversation ON messages (conversation_id, created_at);
 

@@ -3,18 +3,21 @@
 //
 // Limits: the environment's defaults (config.budgets) unless a row in the `budgets` table, set at
 // run time with /palaver budget, overrides them. Spend: the sum of `usage.cost_micros` in the
-// window, plus what requests in flight have reserved. A request reserves an estimate of its cost
-// when admitted and releases it once its usage is recorded, so racing requests see each other:
-// the overshoot past a limit is bounded by what is already in flight. (One process only: two
-// Palaver processes on one database do not see each other's reservations.)
+// window (spend_totals), plus what requests in flight have reserved. A request reserves an
+// estimate of its cost when admitted and releases it once its usage is recorded, so racing
+// requests see each other: the overshoot past a limit is bounded by what is already in flight.
+// Reservations are rows, checked and inserted in one transaction under a lock every instance
+// takes, so this holds for several Palaver instances on one database too.
+import { randomUUID } from "node:crypto";
 import type { Clock } from "../runtime/clock.ts";
 import type { Config } from "../runtime/config.ts";
 import { usdToMicros } from "../claude/money.ts";
-import { SpendTotals, type SpendRow } from "./spend-totals.ts";
-import type { Db } from "../store/db.ts";
-import { windowAt, type TimeWindow, type WindowPeriod } from "./utc-windows.ts";
+import { SpendStore, type SpendRow } from "../store/spend.ts";
+import { sql, type Db } from "../store/sql.ts";
+import { utcDayStart, utcMonthStart, windowAt, type TimeWindow, type WindowPeriod } from "./utc-windows.ts";
 import { BudgetStore, type BudgetRow } from "../store/budgets.ts";
-import { ReservationLedger, type Reservation } from "./reservations.ts";
+import { ReservationStore } from "../store/reservations.ts";
+import { Reservation } from "./reservations.ts";
 
 export type { BudgetRow } from "../store/budgets.ts";
 export type { Reservation } from "./reservations.ts";
@@ -59,19 +62,28 @@ export interface EnvDefault {
   limitMicros: number;
 }
 
+/**
+ * How long a reservation counts when its request never releases it (its instance died): longer
+ * than any request runs (the client's timeout and retries, continuations of a paused turn).
+ */
+export const RESERVATION_TTL_MS = 15 * 60 * 1000;
+
+/** Any fixed number: every instance serialises its budget checks on this advisory lock. */
+const BUDGET_LOCK_KEY = 0x62756467; // "budg"
+
 export class SpendingBudgets {
-  /** Micro-dollars reserved by requests in flight, by "kind:id". */
-  private readonly ledger = new ReservationLedger();
-  private readonly totals: SpendTotals;
+  private readonly totals: SpendStore;
   private readonly rows: BudgetStore;
+  private readonly reservations: ReservationStore;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly defaults: Config["budgets"],
     private readonly clock: Clock,
   ) {
-    this.totals = new SpendTotals(db);
+    this.totals = new SpendStore(db);
     this.rows = new BudgetStore(db);
+    this.reservations = new ReservationStore(db);
   }
 
   /** The environment's default for a scope and period, if it sets one. */
@@ -87,11 +99,11 @@ export class SpendingBudgets {
   }
 
   /** Every limit that applies to a request made at `target`. */
-  limitsFor(target: BudgetTarget): LimitInForce[] {
+  async limitsFor(target: BudgetTarget, db: Db = this.db): Promise<LimitInForce[]> {
     const limits: LimitInForce[] = [];
     for (const scope of BUDGET_SCOPES) {
       const scopeId = scopeIdOf(target, scope);
-      const rows = this.rows.rows(scope, scopeId);
+      const rows = await this.rows.rows(scope, scopeId, db);
       for (const period of BUDGET_PERIODS) {
         const row = rows.find((r) => r.period === period);
         if (row) {
@@ -115,65 +127,78 @@ export class SpendingBudgets {
   }
 
   /** Each limit in force at `target` with what has been spent against it now. */
-  status(target: BudgetTarget): LimitStatus[] {
+  async status(target: BudgetTarget, db: Db = this.db): Promise<LimitStatus[]> {
     const now = this.clock.now();
-    const spendCache = new Map<string, SpendRow>();
-    return this.limitsFor(target).map((limit) => {
+    const spendCache = new Map<string, { spend: SpendRow; held: number }>();
+    const statuses: LimitStatus[] = [];
+    for (const limit of await this.limitsFor(target, db)) {
       const key = holdKey(limit.scope, limit.scopeId);
-      let spend = spendCache.get(key);
-      if (!spend) {
-        spend = this.spend(limit.scope, limit.scopeId, now);
-        spendCache.set(key, spend);
+      let scope = spendCache.get(key);
+      if (!scope) {
+        scope = { spend: await this.spend(limit.scope, limit.scopeId, now, db), held: await this.reservations.heldBy(key, now, db) };
+        spendCache.set(key, scope);
       }
-      return {
+      statuses.push({
         ...limit,
-        spentMicros: limit.period === "daily" ? spend.daily : spend.monthly,
-        reservedMicros: this.ledger.heldBy(key),
+        spentMicros: limit.period === "daily" ? scope.spend.daily : scope.spend.monthly,
+        reservedMicros: scope.held,
         window: windowAt(limit.period, now),
-      };
-    });
+      });
+    }
+    return statuses;
   }
 
   /** Recorded spend of one scope in today's and this month's windows. */
-  spend(scope: BudgetScopeKind, scopeId: string, now: number = this.clock.now()): SpendRow {
-    return this.totals.get(scope, scopeId, now);
+  spend(scope: BudgetScopeKind, scopeId: string, now: number = this.clock.now(), db: Db = this.db): Promise<SpendRow> {
+    return this.totals.get(scope, scopeId, utcDayStart(now), utcMonthStart(now), db);
   }
 
   /**
    * Admit a request expected to cost about `estimateMicros`, or name the limit that stops it.
    * A limit stops a request when spend plus reservations is at or over it (so a limit of 0 blocks
-   * everything). Synchronous from check to reservation, so no other request can slip in between.
+   * everything). Check and reservation are one transaction under a lock every instance takes,
+   * so no other request, here or on another instance, can slip in between.
    */
-  reserve(target: BudgetTarget, estimateMicros: number): BudgetCheck {
-    const exhausted = this.exhausted(target);
-    if (exhausted) return { ok: false, refusal: exhausted };
-    const keys = BUDGET_SCOPES.map((scope) => holdKey(scope, scopeIdOf(target, scope)));
-    const micros = Math.max(0, Math.round(estimateMicros));
-    return { ok: true, reservation: this.ledger.hold(keys, micros) };
+  reserve(target: BudgetTarget, estimateMicros: number): Promise<BudgetCheck> {
+    return this.db.transaction(async (tx) => {
+      if (tx.dialect === "postgres") await tx.get(sql`SELECT pg_advisory_xact_lock(${BUDGET_LOCK_KEY})`);
+      const exhausted = await this.exhausted(target, tx);
+      if (exhausted) return { ok: false as const, refusal: exhausted };
+      const keys = BUDGET_SCOPES.map((scope) => holdKey(scope, scopeIdOf(target, scope)));
+      const micros = Math.max(0, Math.round(estimateMicros));
+      const id = randomUUID();
+      await this.reservations.hold(id, keys, micros, this.clock.now() + RESERVATION_TTL_MS, tx);
+      return { ok: true as const, reservation: new Reservation(micros, () => this.reservations.release(id)) };
+    });
   }
 
   /** The limit that stops a request at `target` now (spend plus reservations at or over it), if any. */
-  exhausted(target: BudgetTarget): LimitStatus | undefined {
-    const over = this.status(target).filter((s) => s.spentMicros + s.reservedMicros >= s.limitMicros);
+  async exhausted(target: BudgetTarget, db: Db = this.db): Promise<LimitStatus | undefined> {
+    const over = (await this.status(target, db)).filter((s) => s.spentMicros + s.reservedMicros >= s.limitMicros);
     return over.length > 0 ? mostBinding(over) : undefined;
   }
 
   /** Total of all estimates currently held (for tests and diagnostics). */
-  reservedMicros(scope: BudgetScopeKind, scopeId: string): number {
-    return this.ledger.heldBy(holdKey(scope, scopeId));
+  reservedMicros(scope: BudgetScopeKind, scopeId: string): Promise<number> {
+    return this.reservations.heldBy(holdKey(scope, scopeId), this.clock.now());
   }
 
-  get(scope: BudgetScopeKind, scopeId: string, period: BudgetPeriod): BudgetRow | undefined {
+  /** Drop reservations whose requests never released them (an instance died): they no longer count. */
+  pruneExpired(): Promise<number> {
+    return this.reservations.prune(this.clock.now());
+  }
+
+  get(scope: BudgetScopeKind, scopeId: string, period: BudgetPeriod): Promise<BudgetRow | undefined> {
     return this.rows.get(scope, scopeId, period);
   }
 
   /** Set a limit; returns the row it replaced, if any. */
-  set(scope: BudgetScopeKind, scopeId: string, period: BudgetPeriod, limitMicros: number, setBy: string): BudgetRow | undefined {
+  set(scope: BudgetScopeKind, scopeId: string, period: BudgetPeriod, limitMicros: number, setBy: string): Promise<BudgetRow | undefined> {
     return this.rows.set(scope, scopeId, period, limitMicros, setBy, this.clock.now());
   }
 
   /** Remove a limit set at run time (the environment's default applies again); returns it. */
-  clear(scope: BudgetScopeKind, scopeId: string, period: BudgetPeriod): BudgetRow | undefined {
+  clear(scope: BudgetScopeKind, scopeId: string, period: BudgetPeriod): Promise<BudgetRow | undefined> {
     return this.rows.clear(scope, scopeId, period);
   }
 }

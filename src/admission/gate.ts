@@ -8,13 +8,13 @@ import type { Config } from "../runtime/config.ts";
 import { estimateTextTokens } from "../context/history.ts";
 import type { PriceTable } from "../claude/pricing.ts";
 import { UserRateLimiter } from "./user-rate.ts";
-import type { Db } from "../store/db.ts";
+import { sql, type Db } from "../store/sql.ts";
 import type { InboundMessage } from "../types.ts";
 import { noMetrics, type Metrics } from "../ops/metrics.ts";
 
 /** Held while a Claude request is in flight; released once its usage is recorded. */
 export interface Admission {
-  release(): void;
+  release(): Promise<void>;
 }
 
 export type GateResult = { ok: true; admission: Admission } | { ok: false; reply: string };
@@ -46,18 +46,13 @@ export class Gate {
   /** Limits and spend; the /palaver budget command reads and changes the same instance. */
   readonly spending: SpendingBudgets;
   private readonly rate?: UserRateLimiter;
-  private readonly lastRequestStmt;
 
   constructor(
     private readonly config: Config,
     private readonly deps: GateDeps,
   ) {
     this.spending = new SpendingBudgets(deps.db, config.budgets, deps.clock);
-    this.rate = config.access.userRate ? new UserRateLimiter(config.access.userRate, deps.clock) : undefined;
-    this.lastRequestStmt = deps.db.prepare<[string], { prompt: number; output: number }>(
-      `SELECT input_tokens + cache_write_tokens + cache_read_tokens AS prompt, output_tokens AS output
-       FROM usage WHERE conversation_id = ? ORDER BY id DESC LIMIT 1`,
-    );
+    this.rate = config.access.userRate ? new UserRateLimiter(config.access.userRate, deps.db, deps.clock) : undefined;
   }
 
   /**
@@ -65,10 +60,10 @@ export class Gate {
    * up. Made before the thread is fetched and the history built, so a refused message costs no
    * platform calls; admit() then checks again with the request's real size and reserves it.
    */
-  screen(message: InboundMessage): { ok: true } | { ok: false; reply: string } {
-    const refused = this.refusal(message);
+  async screen(message: InboundMessage): Promise<{ ok: true } | { ok: false; reply: string }> {
+    const refused = await this.refusal(message);
     if (refused) return { ok: false, reply: refused };
-    const exhausted = this.spending.exhausted(targetOf(message));
+    const exhausted = await this.spending.exhausted(targetOf(message));
     if (exhausted) {
       (this.deps.metrics ?? noMetrics).budgetRefused(exhausted.scope);
       return { ok: false, reply: budgetRefusal(exhausted, this.deps.clock.now()) };
@@ -76,21 +71,21 @@ export class Gate {
     return { ok: true };
   }
 
-  admit(request: GateRequest): GateResult {
+  async admit(request: GateRequest): Promise<GateResult> {
     const { message } = request;
-    const refused = this.refusal(message);
+    const refused = await this.refusal(message);
     if (refused) return { ok: false, reply: refused };
-    const check = this.spending.reserve(targetOf(message), this.estimateMicros(request));
+    const check = await this.spending.reserve(targetOf(message), await this.estimateMicros(request));
     if (!check.ok) {
       (this.deps.metrics ?? noMetrics).budgetRefused(check.refusal.scope);
       return { ok: false, reply: budgetRefusal(check.refusal, this.deps.clock.now()) };
     }
-    this.rate?.record(message.author.id);
+    await this.rate?.record(message.author.id);
     return { ok: true, admission: check.reservation };
   }
 
   /** Access lists, DMs and the request rate: the reply naming the reason, if any. */
-  private refusal(message: InboundMessage): string | undefined {
+  private async refusal(message: InboundMessage): Promise<string | undefined> {
     const access = this.config.access;
     if (message.isDM && !access.dms) {
       return "Direct messages to Palaver are turned off here; mention me in a channel instead.";
@@ -101,7 +96,7 @@ export class Gate {
     if (!message.isDM && access.allowedChannels.length > 0 && !access.allowedChannels.includes(message.channelId)) {
       return "Palaver is not enabled in this channel; ask an admin to add it.";
     }
-    const rate = this.rate?.check(message.author.id);
+    const rate = await this.rate?.check(message.author.id);
     if (rate && !rate.ok) return rate.reply;
     return undefined;
   }
@@ -114,8 +109,11 @@ export class Gate {
    * token is billed: every request marks cache breakpoints), plus a full max_tokens of output.
    * A model without a price is reserved at the most expensive model's price, as it is charged.
    */
-  estimateMicros(request: GateRequest): number {
-    const last = this.lastRequestStmt.get(request.message.conversationId);
+  async estimateMicros(request: GateRequest): Promise<number> {
+    const last = await this.deps.db.get<{ prompt: number; output: number }>(
+      sql`SELECT input_tokens + cache_write_tokens + cache_read_tokens AS prompt, output_tokens AS output
+          FROM usage WHERE conversation_id = ${request.message.conversationId} ORDER BY id DESC LIMIT 1`,
+    );
     const fromLast = (last ? last.prompt + last.output : 0) + estimateTextTokens(request.message.text) + (request.fileTokens ?? 0);
     return this.deps.prices.chargeMicros(request.model, {
       inputTokens: 0,

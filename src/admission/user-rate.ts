@@ -1,7 +1,10 @@
 // Per-user request rate (PALAVER_USER_RATE, e.g. "30/hour"): a sliding window over the times of
-// each user's admitted requests. In memory: a restart forgives everyone, which is acceptable for a
-// limit meant to stop runaway loops and floods, not to meter spend (budgets do that).
+// each user's admitted requests, kept in the database (rate_events) so every instance counts every
+// instance's requests.
+import { randomUUID } from "node:crypto";
 import type { Clock } from "../runtime/clock.ts";
+import type { Db } from "../store/sql.ts";
+import { RateEventStore } from "../store/rate-events.ts";
 import { durationUntil } from "./utc-windows.ts";
 
 export interface UserRate {
@@ -11,40 +14,27 @@ export interface UserRate {
 
 export type RateCheck = { ok: true } | { ok: false; reply: string };
 
+/** Expired events are deleted at most this often (by whichever check comes due). */
+const RATE_PRUNE_INTERVAL_MS = 60_000;
+
 export class UserRateLimiter {
-  /** Admission times per user, oldest first; never more than `rate.count` entries. */
-  private readonly times = new Map<string, number[]>();
-  private lastSweep: number;
+  private readonly events: RateEventStore;
+  private lastPrune = -Infinity;
 
   constructor(
     private readonly rate: UserRate,
+    db: Db,
     private readonly clock: Clock,
   ) {
-    this.lastSweep = clock.now();
-  }
-
-  /** Users with requests inside the window (for tests). */
-  get trackedUsers(): number {
-    return this.times.size;
-  }
-
-  /**
-   * Once per window, forget every user whose requests have all aged out: without it, each person
-   * who ever asked would keep an entry for as long as the process runs.
-   */
-  private sweep(now: number): void {
-    if (now - this.lastSweep < this.rate.windowMs) return;
-    this.lastSweep = now;
-    const cutoff = now - this.rate.windowMs;
-    for (const [user, list] of this.times) if ((list[list.length - 1] ?? 0) <= cutoff) this.times.delete(user);
+    this.events = new RateEventStore(db);
   }
 
   /** Would a request by `userId` now stay within the rate? Does not count it. */
-  check(userId: string): RateCheck {
+  async check(userId: string): Promise<RateCheck> {
     const now = this.clock.now();
-    const recent = this.recent(userId, now);
+    const recent = await this.recent(userId, now);
     if (recent.length < this.rate.count) return { ok: true };
-    const freeAt = recent[0]! + this.rate.windowMs;
+    const freeAt = recent[recent.length - this.rate.count]! + this.rate.windowMs;
     return {
       ok: false,
       reply:
@@ -54,23 +44,18 @@ export class UserRateLimiter {
   }
 
   /** Count one admitted request. */
-  record(userId: string): void {
-    const now = this.clock.now();
-    const recent = this.recent(userId, now);
-    recent.push(now);
-    if (recent.length > this.rate.count) recent.splice(0, recent.length - this.rate.count);
-    this.times.set(userId, recent);
+  async record(userId: string): Promise<void> {
+    await this.events.add(randomUUID(), userId, this.clock.now());
   }
 
-  private recent(userId: string, now: number): number[] {
-    this.sweep(now);
-    const list = this.times.get(userId);
-    if (!list) return [];
+  private async recent(userId: string, now: number): Promise<number[]> {
     const cutoff = now - this.rate.windowMs;
-    const kept = list.filter((t) => t > cutoff);
-    if (kept.length === 0) this.times.delete(userId);
-    else this.times.set(userId, kept);
-    return kept;
+    // Without pruning, each person who ever asked would keep rows for as long as Palaver runs.
+    if (now - this.lastPrune >= RATE_PRUNE_INTERVAL_MS) {
+      this.lastPrune = now;
+      await this.events.prune(cutoff);
+    }
+    return this.events.since(userId, cutoff);
   }
 }
 

@@ -19,20 +19,20 @@ function scopeLabel(scope: BudgetScopeKind): string {
  * A person named in an answer: "@Name" when a stored message tells us the name, else the id in
  * code style. Never mention markup: an answer must not ping anyone.
  */
-function personName(ctx: CommandContext, userId: string): string {
-  const name = ctx.deps.reports.userName(userId);
+async function personName(ctx: CommandContext, userId: string): Promise<string> {
+  const name = await ctx.deps.reports.userName(userId);
   return name === userId ? `\`${userId}\`` : `@${name}`;
 }
 
-export function showBudget(ctx: CommandContext): string {
+export async function showBudget(ctx: CommandContext): Promise<string> {
   const { spending } = ctx.deps;
   const target = targetOf(ctx);
-  const statuses = spending.status(target);
+  const statuses = await spending.status(target);
   const rows: string[][] = [["", "period", "limit", "spent", "in flight", "resets"]];
   const sources: string[] = [];
   for (const scope of BUDGET_SCOPES) {
-    const spend = spending.spend(scope, scopeIdOf(target, scope), ctx.now);
-    const reserved = spending.reservedMicros(scope, scopeIdOf(target, scope));
+    const spend = await spending.spend(scope, scopeIdOf(target, scope), ctx.now);
+    const reserved = await spending.reservedMicros(scope, scopeIdOf(target, scope));
     for (const period of BUDGET_PERIODS) {
       const limit = statuses.find((s) => s.scope === scope && s.period === period);
       const spent = period === "daily" ? spend.daily : spend.monthly;
@@ -73,7 +73,7 @@ interface ScopeArgs {
 }
 
 /** The scope id a set/clear names, or an error line (a mention from another platform). */
-function resolveScope(ctx: CommandContext, args: ScopeArgs): { scopeId: string; label: string } | { error: string } {
+async function resolveScope(ctx: CommandContext, args: ScopeArgs): Promise<{ scopeId: string; label: string } | { error: string }> {
   const r = ctx.request;
   if (args.scope === "user") {
     const userId = args.userId!;
@@ -82,7 +82,7 @@ function resolveScope(ctx: CommandContext, args: ScopeArgs): { scopeId: string; 
     if (platformOf(userId) !== platformOf(r.user.id)) {
       return { error: `\`${userId}\` is not a user of this platform; nothing was changed.` };
     }
-    return { scopeId: userId, label: `${personName(ctx, userId)}'s` };
+    return { scopeId: userId, label: `${await personName(ctx, userId)}'s` };
   }
   return args.scope === "workspace"
     ? { scopeId: r.workspaceId, label: "this workspace's" }
@@ -95,12 +95,12 @@ function previousText(ctx: CommandContext, args: ScopeArgs, old: { limitMicros: 
   return fallback ? `the default ${formatUsd(fallback.limitMicros, "exact")} from ${fallback.variable}` : "no limit";
 }
 
-export function setBudget(ctx: CommandContext, args: ScopeArgs & { limitMicros: number }): string {
+export async function setBudget(ctx: CommandContext, args: ScopeArgs & { limitMicros: number }): Promise<string> {
   if (!ctx.admin) return notAdmin("set budgets");
-  const resolved = resolveScope(ctx, args);
+  const resolved = await resolveScope(ctx, args);
   if ("error" in resolved) return resolved.error;
-  const old = ctx.deps.spending.set(args.scope, resolved.scopeId, args.period, args.limitMicros, actor(ctx.request));
-  const spend = ctx.deps.spending.spend(args.scope, resolved.scopeId, ctx.now);
+  const old = await ctx.deps.spending.set(args.scope, resolved.scopeId, args.period, args.limitMicros, actor(ctx.request));
+  const spend = await ctx.deps.spending.spend(args.scope, resolved.scopeId, ctx.now);
   const spent = args.period === "daily" ? spend.daily : spend.monthly;
   const blocked = spent >= args.limitMicros ? " That is already reached, so requests there are refused until it resets or is raised." : "";
   return (
@@ -110,11 +110,11 @@ export function setBudget(ctx: CommandContext, args: ScopeArgs & { limitMicros: 
   );
 }
 
-export function clearBudget(ctx: CommandContext, args: ScopeArgs): string {
+export async function clearBudget(ctx: CommandContext, args: ScopeArgs): Promise<string> {
   if (!ctx.admin) return notAdmin("clear budgets");
-  const resolved = resolveScope(ctx, args);
+  const resolved = await resolveScope(ctx, args);
   if ("error" in resolved) return resolved.error;
-  const old = ctx.deps.spending.clear(args.scope, resolved.scopeId, args.period);
+  const old = await ctx.deps.spending.clear(args.scope, resolved.scopeId, args.period);
   const fallback = ctx.deps.spending.defaultFor(args.scope, args.period);
   const now = fallback ? `the default ${formatUsd(fallback.limitMicros, "exact")} from ${fallback.variable} applies again` : `no ${args.period} limit applies now`;
   if (!old) return `${capitalize(resolved.label)} ${args.period} budget was not set by command; nothing was changed (${now.replace(" again", "")}).`;

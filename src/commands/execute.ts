@@ -16,12 +16,7 @@ export type { CommandDeps } from "./context.ts";
 export class CommandExecutor {
   constructor(private readonly deps: CommandDeps) {}
 
-  run(request: CommandRequest): Promise<string> {
-    return Promise.resolve(this.runSync(request));
-  }
-
-  /** Everything a command does is synchronous SQLite work, so it runs in one go. */
-  runSync(request: CommandRequest): string {
+  async run(request: CommandRequest): Promise<string> {
     const parsed = parseCommand(request.text, { knownModels: this.deps.prices.models() });
     if (!parsed.ok) return formatParseError(parsed);
     const ctx: CommandContext = {
@@ -34,10 +29,10 @@ export class CommandExecutor {
   }
 }
 
-function execute(ctx: CommandContext, command: Command): string {
+function execute(ctx: CommandContext, command: Command): Promise<string> {
   switch (command.kind) {
     case "help":
-      return helpText();
+      return Promise.resolve(helpText());
     case "prompt.show":
       return showPrompt(ctx);
     case "prompt.set":

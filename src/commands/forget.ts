@@ -3,7 +3,7 @@
 // Slack's "Forget this conversation" shortcut). Token counts and costs stay in `usage`.
 import { actor, type CommandContext } from "./context.ts";
 
-export function forget(ctx: CommandContext): string {
+export async function forget(ctx: CommandContext): Promise<string> {
   const { request } = ctx;
   const starter = request.user.startedConversation === true && request.conversationId !== undefined;
   if (!ctx.admin && !request.isDM && !starter) {
@@ -12,12 +12,12 @@ export function forget(ctx: CommandContext): string {
   if (!request.conversationId) {
     if (request.isDM) {
       // In a DM outside any thread: everything Palaver holds of this DM, which is this person's.
-      const gone = ctx.deps.forgets.forgetChannel(request.channelId, ctx.now, actor(request));
+      const gone = await ctx.deps.forgets.forgetChannel(request.channelId, ctx.now, actor(request));
       return `Forgotten: deleted ${count(gone.messages, "stored message")} in ${count(gone.conversations, "conversation")} of this DM. The next message starts fresh.`;
     }
     return "Run `/palaver forget` inside the thread whose history should be deleted. Nothing was deleted.";
   }
-  const deleted = ctx.deps.forgets.forget(request.conversationId, ctx.now, actor(request));
+  const deleted = await ctx.deps.forgets.forget(request.conversationId, ctx.now, actor(request));
   return `Forgotten: deleted ${count(deleted, "stored message")} of this conversation. The next message here starts fresh.`;
 }
 

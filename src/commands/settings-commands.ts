@@ -40,14 +40,14 @@ function quote(text: string): string {
   return `${shown.split("\n").map((line) => `> ${line}`).join("\n")}${more}`;
 }
 
-export function showPrompt(ctx: CommandContext): string {
-  const prompt = ctx.deps.settings.resolve(where(ctx, true)).systemPrompt;
+export async function showPrompt(ctx: CommandContext): Promise<string> {
+  const prompt = (await ctx.deps.settings.resolve(where(ctx, true))).systemPrompt;
   const builtIn = prompt.source === "default" && prompt.value === DEFAULT_SYSTEM_PROMPT;
   return `**System prompt here** (from ${sourcePhrase(prompt, "PALAVER_SYSTEM_PROMPT", builtIn)}):\n${quote(prompt.value)}`;
 }
 
-export function showModel(ctx: CommandContext): string {
-  const model = ctx.deps.settings.resolve(where(ctx, true)).model;
+export async function showModel(ctx: CommandContext): Promise<string> {
+  const model = (await ctx.deps.settings.resolve(where(ctx, true))).model;
   const price = ctx.deps.prices.get(model.value);
   const perMillion = (usd: number) => formatUsd(Math.round(usd * MICROS_PER_USD));
   const priceText = price
@@ -57,38 +57,38 @@ export function showModel(ctx: CommandContext): string {
 }
 
 /** Set (value) or clear (null) this channel's value of a setting. */
-function change(ctx: CommandContext, key: SettingKey, value: string | null): { had: boolean } {
-  const current = ctx.deps.settings.resolve(where(ctx, false));
+async function change(ctx: CommandContext, key: SettingKey, value: string | null): Promise<{ had: boolean }> {
+  const current = await ctx.deps.settings.resolve(where(ctx, false));
   const resolved = key === "model" ? current.model : current.systemPrompt;
   const had = resolved.source === "channel";
-  if (value !== null || had) ctx.deps.settings.set(scopeId("channel", ctx.request.channelId), key, value, actor(ctx.request));
+  if (value !== null || had) await ctx.deps.settings.set(scopeId("channel", ctx.request.channelId), key, value, actor(ctx.request));
   return { had };
 }
 
 /** A thread setting wins over the channel's: say so, or the admin will wonder why nothing changed. */
-function threadOverride(ctx: CommandContext, key: "model" | "systemPrompt"): string {
+async function threadOverride(ctx: CommandContext, key: "model" | "systemPrompt"): Promise<string> {
   if (!ctx.request.conversationId) return "";
-  const inThread = ctx.deps.settings.resolve(where(ctx, true))[key];
+  const inThread = (await ctx.deps.settings.resolve(where(ctx, true)))[key];
   return inThread.source === "thread" ? " (This thread has its own setting, which still applies here.)" : "";
 }
 
-export function setPrompt(ctx: CommandContext, text: string): string {
+export async function setPrompt(ctx: CommandContext, text: string): Promise<string> {
   if (!ctx.admin) return notAdmin("set the system prompt");
-  change(ctx, "system_prompt", text);
-  return `This channel's system prompt is set (${text.length} characters); the next reply here uses it.${threadOverride(ctx, "systemPrompt")}`;
+  await change(ctx, "system_prompt", text);
+  return `This channel's system prompt is set (${text.length} characters); the next reply here uses it.${await threadOverride(ctx, "systemPrompt")}`;
 }
 
-export function clearPrompt(ctx: CommandContext): string {
+export async function clearPrompt(ctx: CommandContext): Promise<string> {
   if (!ctx.admin) return notAdmin("clear the system prompt");
-  const { had } = change(ctx, "system_prompt", null);
+  const { had } = await change(ctx, "system_prompt", null);
   if (!had) return "This channel has no system prompt of its own; nothing was changed.";
-  const now = ctx.deps.settings.resolve(where(ctx, false)).systemPrompt;
+  const now = (await ctx.deps.settings.resolve(where(ctx, false))).systemPrompt;
   const builtIn = now.source === "default" && now.value === DEFAULT_SYSTEM_PROMPT;
   return `This channel's system prompt is cleared; it now uses ${sourcePhrase(now, "PALAVER_SYSTEM_PROMPT", builtIn)}.`;
 }
 
-export function setModel(ctx: CommandContext, model: string): string {
+export async function setModel(ctx: CommandContext, model: string): Promise<string> {
   if (!ctx.admin) return notAdmin("set the model");
-  change(ctx, "model", model);
-  return `This channel's model is now \`${model}\`; the next reply here uses it.${threadOverride(ctx, "model")}`;
+  await change(ctx, "model", model);
+  return `This channel's model is now \`${model}\`; the next reply here uses it.${await threadOverride(ctx, "model")}`;
 }

@@ -4,11 +4,11 @@ import type { ReportDimension, ReportPeriod } from "../usage/report.ts";
 import type { CommandContext } from "./context.ts";
 import { renderUsageMarkdown } from "./render-usage.ts";
 
-export function showUsage(ctx: CommandContext, period: ReportPeriod, by: ReportDimension | undefined): string {
+export async function showUsage(ctx: CommandContext, period: ReportPeriod, by: ReportDimension | undefined): Promise<string> {
   const { request, admin } = ctx;
   // By person is the interesting split of a workspace; one's own usage splits best by model.
   const dimension = by ?? (admin ? "user" : "model");
-  const report = ctx.deps.reports.report({
+  const report = await ctx.deps.reports.report({
     period,
     by: dimension,
     workspaceId: request.workspaceId,

@@ -9,8 +9,8 @@ function here(ctx: CommandContext) {
   return { channelId: ctx.request.channelId, workspaceId: ctx.request.workspaceId };
 }
 
-export function showWeb(ctx: CommandContext): string {
-  const web = ctx.deps.settings.resolve(here(ctx)).web;
+export async function showWeb(ctx: CommandContext): Promise<string> {
+  const web = (await ctx.deps.settings.resolve(here(ctx))).web;
   const from = web.source === "default" ? "the PALAVER_WEB default" : `this ${web.source}'s setting, ${setByPhrase(web.setBy, web.setAt)}`;
   const state = web.value
     ? `on: Claude may search the web (up to ${ctx.deps.config.web.maxUses} searches a reply, ${formatUsd(WEB_SEARCH_MICROS * 1000)} per 1,000 searches) and read pages linked in the conversation`
@@ -18,9 +18,9 @@ export function showWeb(ctx: CommandContext): string {
   return `**Web here:** ${state} (from ${from}).`;
 }
 
-export function setWeb(ctx: CommandContext, on: boolean): string {
+export async function setWeb(ctx: CommandContext, on: boolean): Promise<string> {
   if (!ctx.admin) return notAdmin(`turn the web ${on ? "on" : "off"}`);
-  ctx.deps.settings.set(scopeId("channel", ctx.request.channelId), "web", on ? "on" : "off", actor(ctx.request));
+  await ctx.deps.settings.set(scopeId("channel", ctx.request.channelId), "web", on ? "on" : "off", actor(ctx.request));
   return on
     ? `Web search and page fetch are on in this channel from the next reply: answers list their sources. Each search costs ${formatUsd(WEB_SEARCH_MICROS)}.`
     : "Web search and page fetch are off in this channel from the next reply.";

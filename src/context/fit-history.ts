@@ -34,19 +34,19 @@ export async function fitHistory(
   request: { model: string; system: string; contextWindow: number; withoutFiles?: boolean },
   budgetTokens: number,
 ): Promise<BuiltHistory> {
-  const { messages: stored, olderUnread, named } = deps.conversations.listRecent(
+  const { messages: stored, olderUnread, named } = await deps.conversations.listRecent(
     message.conversationId,
     message.createdAt,
     (budgetTokens + READ_BACK_SLACK_TOKENS) * CHARS_PER_TOKEN,
   );
-  markRejected(stored, deps.blobs);
+  await markRejected(stored, deps.blobs);
   const options = { named, model: request.model, contextWindow: request.contextWindow, withoutFiles: request.withoutFiles };
-  const build = (budget: number) => {
+  const build = async (budget: number) => {
     const b = buildHistory(stored, message.id, { ...options, budgetTokens: budget });
-    fillFiles(b, deps.blobs);
+    await fillFiles(b, deps.blobs);
     return b;
   };
-  let built = build(budgetTokens);
+  let built = await build(budgetTokens);
   if (deps.countTokens) {
     const systemTokens = estimateTextTokens(request.system);
     for (let round = 0; round < COUNT_ROUNDS; round++) {
@@ -61,17 +61,17 @@ export async function fitHistory(
       }
       if (exact - systemTokens <= budgetTokens || built.messages.length <= 1) break;
       const ratio = budgetTokens / Math.max(1, exact - systemTokens);
-      built = build(Math.floor(built.estimatedTokens * ratio * RECOUNT_HEADROOM));
+      built = await build(Math.floor(built.estimatedTokens * ratio * RECOUNT_HEADROOM));
     }
   }
   return { ...built, dropped: built.dropped + olderUnread };
 }
 
 /** Files Claude refused before are left out with the reason, instead of failing the thread again. */
-function markRejected(stored: StoredMessage[], blobs: AttachmentStore): void {
+async function markRejected(stored: StoredMessage[], blobs: AttachmentStore): Promise<void> {
   for (const m of stored) {
     for (const ref of m.attachments ?? []) {
-      const rejected = ref.hash !== undefined && ref.problem === undefined ? blobs.rejection(ref.hash) : undefined;
+      const rejected = ref.hash !== undefined && ref.problem === undefined ? await blobs.rejection(ref.hash) : undefined;
       if (rejected !== undefined) ref.problem = rejected;
     }
   }

@@ -18,7 +18,7 @@ export interface OpsServerDeps {
   /** Host to bind; unset binds every interface (a container's port must be reachable). */
   host?: string;
   logger: Logger;
-  readiness(): Readiness;
+  readiness(): Promise<Readiness>;
   metrics(): Promise<{ contentType: string; body: string }>;
   /** When set, /metrics wants `Authorization: Bearer <token>`. */
   metricsToken?: string;
@@ -95,9 +95,13 @@ export class OpsServer {
         json(res, 200, { status: "alive" });
         return;
       case READYZ_PATH: {
-        const readiness = this.deps.readiness();
-        if (readiness.ready) json(res, 200, { status: "ready" });
-        else json(res, 503, { status: "not ready", reason: readiness.reason });
+        this.deps.readiness().then(
+          (readiness) => {
+            if (readiness.ready) json(res, 200, { status: "ready" });
+            else json(res, 503, { status: "not ready", reason: readiness.reason });
+          },
+          (err: unknown) => json(res, 503, { status: "not ready", reason: describeError(err).message }),
+        );
         return;
       }
       case METRICS_PATH:

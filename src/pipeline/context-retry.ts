@@ -63,11 +63,11 @@ export async function streamWithContextRetry(
       // Drain what is left so the stream settles (async generators queue next() calls, so this
       // is safe even while the renderer's reader is still iterating).
       while (!(await stream.deltas[Symbol.asyncIterator]().next()).done);
-      deps.usage.record(message, replyId, model, await stream.result);
+      await deps.usage.record(message, replyId, model, await stream.result);
       throw err;
     }
     const result = await stream.result;
-    deps.usage.record(message, replyId, model, result);
+    await deps.usage.record(message, replyId, model, result);
     return { result, shown, history };
   };
   const firstAttempt = await once(firstHistory ?? (await historyFor(contextBudget)));
@@ -104,7 +104,7 @@ async function withoutRefusedFiles(
     if (files.length === 0) continue;
     const quote = current.result.error ? apiErrorMessage(current.result.error).slice(0, REFUSAL_QUOTE_CHARS) : "";
     const reason = `was refused by Claude (“${quote}”)`;
-    for (const f of files) if (f.ref.hash !== undefined) deps.blobs.markRejected(f.ref.hash, reason);
+    for (const f of files) if (f.ref.hash !== undefined) await deps.blobs.markRejected(f.ref.hash, reason);
     deps.logger.warn({ files: files.map((f) => f.ref.name), scope, err: quote }, "Claude refused a request with files; retrying without them");
     current = await once(await historyFor(budget, { withoutFiles: scope === "all" }));
     // Files of the new message are named by the history itself (their problem is now set).

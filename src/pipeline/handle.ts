@@ -5,7 +5,7 @@ import type { BotApi, CommandRequest, HandleOutcome, InboundMessage, Platform, R
 import type { Clock } from "../runtime/clock.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/log.ts";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/sql.ts";
 import { ConversationStore } from "../store/conversations.ts";
 import { ReplyStore } from "../store/replies.ts";
 import { AttachmentStore } from "../store/attachments.ts";
@@ -24,6 +24,8 @@ import { streamWithContextRetry, type Attempt, type HistoryFor } from "./context
 import { Budgets } from "../reply/rate-budgets.ts";
 import { ReplyRenderer } from "../reply/renderer.ts";
 import { KeyedQueue } from "./queue.ts";
+import { ConversationLeases } from "./leases.ts";
+import { LeaseStore } from "../store/leases.ts";
 import { Gate } from "../admission/gate.ts";
 import { describeError, PalaverError } from "../errors.ts";
 import * as notes from "../reply/notes.ts";
@@ -74,6 +76,8 @@ export class Bot implements BotApi {
   readonly budgets: Budgets;
   readonly blobs: AttachmentStore;
   readonly instanceId: string;
+  /** One reply at a time per conversation across instances (this process's queue orders its own). */
+  readonly leases: ConversationLeases;
   private readonly fitDeps: FitDeps;
   private readonly queue = new KeyedQueue();
   private readonly inFlight = new Map<string, AbortController>();
@@ -91,6 +95,7 @@ export class Bot implements BotApi {
     this.events = new EventLog(deps.db);
     this.inbox = new InboxStore(deps.db);
     this.instanceId = deps.instanceId;
+    this.leases = new ConversationLeases(new LeaseStore(deps.db), deps.instanceId, deps.clock);
     this.budgets = deps.budgets ?? new Budgets();
     this.blobs = new AttachmentStore(deps.db);
     this.metrics = deps.metrics ?? noMetrics;
@@ -108,28 +113,28 @@ export class Bot implements BotApi {
   // answered with the safe default; it never escapes into the platform library, where it could
   // end the process as an unhandled rejection (issue 9, item 10).
 
-  claimEvent(key: string): boolean {
+  claimEvent(key: string): Promise<boolean> {
     // Not claimed: the event is skipped rather than applied without its dedup record.
     return this.guarded("claimEvent", false, () => this.events.claim(key, this.deps.clock.now()));
   }
 
-  knowsConversation(conversationId: string): boolean {
+  knowsConversation(conversationId: string): Promise<boolean> {
     // Not "a message of it is stored": a refused mention is stored too, and a refusal must not
     // enrol Palaver in the thread (issue 9, item 7). Unknown on error: stay quiet.
     return this.guarded("knowsConversation", false, () => this.conversations.engaged(conversationId));
   }
 
-  messageEdited(messageId: string, text: string): void {
-    this.guarded("messageEdited", undefined, () => this.conversations.edit(messageId, text, this.deps.clock.now()));
+  async messageEdited(messageId: string, text: string): Promise<void> {
+    await this.guarded("messageEdited", false, () => this.conversations.edit(messageId, text, this.deps.clock.now()));
   }
 
-  messageDeleted(messageId: string): void {
-    this.guarded("messageDeleted", undefined, () => this.conversations.markDeleted(messageId, this.deps.clock.now()));
+  async messageDeleted(messageId: string): Promise<void> {
+    await this.guarded("messageDeleted", false, () => this.conversations.markDeleted(messageId, this.deps.clock.now()));
   }
 
-  private guarded<T>(where: string, fallback: T, work: () => T): T {
+  private async guarded<T>(where: string, fallback: T, work: () => Promise<T>): Promise<T> {
     try {
-      return work();
+      return await work();
     } catch (err) {
       this.reportError(err, { where });
       return fallback;
@@ -160,7 +165,7 @@ export class Bot implements BotApi {
 
   private async process(message: InboundMessage, surface: ReplySurface): Promise<HandleOutcome> {
     try {
-      if (!this.claimEvent(`message:${message.id}`)) return "duplicate";
+      if (!(await this.claimEvent(`message:${message.id}`))) return "duplicate";
       const now = this.deps.clock.now();
       // Files are classified and their bytes stored (once per content) before the message row.
       const shared = [...(message.attachments ?? []), ...(message.fetchAttachments ? await message.fetchAttachments() : [])];
@@ -169,8 +174,9 @@ export class Bot implements BotApi {
       // Stored at once, so a reply already running sees nothing of it but the next one does. And
       // kept in the inbox until its reply starts: a crash or a shutdown while it waits in the
       // queue leaves it for the next start (or another instance) to answer, never lost.
-      this.deps.db.transaction(() => {
-        this.conversations.ensureConversation(
+      await this.deps.db.transaction(async (tx) => {
+        const conversations = new ConversationStore(tx);
+        await conversations.ensureConversation(
           {
             id: message.conversationId,
             platform: message.platform,
@@ -180,9 +186,9 @@ export class Bot implements BotApi {
           },
           now,
         );
-        this.conversations.upsert(message.conversationId, message, now, files);
-        if (!empty) this.inbox.add(message, surface.address, this.deps.instanceId, now);
-      })();
+        await conversations.upsert(message.conversationId, message, now, files);
+        if (!empty) await new InboxStore(tx).add(message, surface.address, this.deps.instanceId, now);
+      });
       if (empty) {
         await this.say(surface, notes.HINT_EMPTY_MESSAGE);
         return "hint";
@@ -213,11 +219,14 @@ export class Bot implements BotApi {
     return this.queue.run(message.conversationId, async () => {
       // Left in the inbox for the next start: a reply begun now would be cut by the shutdown.
       if (this.closing) return "deferred";
+      // Another instance may be replying in this conversation: wait for its turn to end.
+      if (!(await this.leases.take(message.conversationId, () => this.closing))) return "deferred";
       try {
         return await this.reply(message, surface);
       } finally {
         // Answered, refused or failed: either way not to be replayed (a failure would repeat).
-        this.inbox.remove(message.id);
+        await this.inbox.remove(message.id);
+        await this.leases.release(message.conversationId);
       }
     });
   }
@@ -247,15 +256,15 @@ export class Bot implements BotApi {
     await this.setupTurn;
     const { logger, clock, settings } = this.deps;
     const where = { conversationId: message.conversationId, channelId: message.channelId, workspaceId: message.workspaceId };
-    const effective = settings.resolve(where);
+    const effective = await settings.resolve(where);
     const model = effective.model.value;
     const maxTokens = effective.maxTokens.value;
     const system = effective.systemPrompt.value;
     const web = effective.web.value ? { maxUses: this.deps.config.web.maxUses } : undefined;
 
-    const screened = this.deps.gate.screen(message);
+    const screened = await this.deps.gate.screen(message);
     if (!screened.ok) {
-      this.inbox.remove(message.id);
+      await this.inbox.remove(message.id);
       await this.say(surface, screened.reply);
       return "refused";
     }
@@ -271,7 +280,7 @@ export class Bot implements BotApi {
       if (message.fetchThread) {
         try {
           const thread = await message.fetchThread();
-          this.conversations.sync(message.conversationId, thread, clock.now());
+          await this.conversations.sync(message.conversationId, thread, clock.now());
         } catch (err) {
           // The stored copy is still a consistent history; answer from it.
           logger.warn({ err: describeError(err), conversation: message.conversationId }, "could not fetch the thread; using the stored history");
@@ -280,7 +289,7 @@ export class Bot implements BotApi {
       history = await historyFor(contextBudget);
     } catch (err) {
       // Not answered, and not to be tried again and again: handle() reports it.
-      this.inbox.remove(message.id);
+      await this.inbox.remove(message.id);
       throw err;
     }
     if (!this.deps.prices.has(model) && !this.warnedModels.has(model)) {
@@ -289,9 +298,9 @@ export class Bot implements BotApi {
       logger.warn({ model, chargedAs: charged }, "model has no price in the table: its usage is charged at the most expensive model's price");
     }
     // The reservation covers the message's files: images at their resized size, PDFs per page.
-    const refs = this.conversations.get(message.id)?.attachments ?? [];
+    const refs = (await this.conversations.get(message.id))?.attachments ?? [];
     const fileTokens = refs.reduce((sum, ref) => sum + (ref.problem === undefined ? filesCostTokens(ref, model, PDF_PAGE_TOKENS_HIGH) : 0), 0);
-    const admitted = this.deps.gate.admit({
+    const admitted = await this.deps.gate.admit({
       message,
       model,
       maxTokens,
@@ -300,7 +309,7 @@ export class Bot implements BotApi {
       fileTokens,
     });
     if (!admitted.ok) {
-      this.inbox.remove(message.id);
+      await this.inbox.remove(message.id);
       await this.say(surface, admitted.reply);
       return "refused";
     }
@@ -309,8 +318,8 @@ export class Bot implements BotApi {
     // The reply row takes over from the inbox in one step: after a crash the message is either
     // answered again (inbox) or its reply is finished with a note (replies), never both.
     const replyId = randomUUID();
-    this.deps.db.transaction(() => {
-      this.replies.create(
+    await this.deps.db.transaction(async (tx) => {
+      await new ReplyStore(tx).create(
         {
           id: replyId,
           conversationId: message.conversationId,
@@ -321,8 +330,8 @@ export class Bot implements BotApi {
         },
         clock.now(),
       );
-      this.inbox.remove(message.id);
-    })();
+      await new InboxStore(tx).remove(message.id);
+    });
     this.replying++;
     try {
       let note = "";
@@ -350,9 +359,9 @@ export class Bot implements BotApi {
             // Progress is saved at most every PERSIST_PROGRESS_MS (a crash loses at most that
             // much of the shown text); final texts always are.
             const now = clock.now();
-            if (!final && now - (persistedAt.get(id) ?? 0) < PERSIST_PROGRESS_MS) return;
+            if (!final && now - (persistedAt.get(id) ?? 0) < PERSIST_PROGRESS_MS) return Promise.resolve();
             persistedAt.set(id, now);
-            this.conversations.updatePart(id, stripNote(raw, note), "streaming", now);
+            return this.conversations.updatePart(id, stripNote(raw, note), "streaming", now);
           },
           onError: (err) => logger.warn({ err: describeError(err), reply: replyId }, "a post or edit failed; it will be retried"),
         },
@@ -376,12 +385,12 @@ export class Bot implements BotApi {
         await renderer.fail(notes.FAILED_NOTE).catch((failErr: unknown) =>
           logger.warn({ err: describeError(failErr), reply: replyId }, "could not show the failure either"),
         );
-        this.replies.finish(replyId, "failed", clock.now());
+        await this.replies.finish(replyId, "failed", clock.now());
         throw err;
       }
     } finally {
       this.replying--;
-      admitted.admission.release();
+      await admitted.admission.release();
     }
   }
 
@@ -421,7 +430,7 @@ export class Bot implements BotApi {
     setNote(finalText.slice(shown.length));
     await renderer.finish(finalText);
     // The parts' texts were stored by the hooks during finish(); now settle their status.
-    this.replies.finish(replyId, status, clock.now());
+    await this.replies.finish(replyId, status, clock.now());
     if (result.error) {
       logger.error({ code: result.error.code, err: result.error.message, reply: replyId, model }, "Claude request failed");
     }

@@ -10,6 +10,7 @@
 import os from "node:os";
 import type { Adapter, HandleOutcome } from "../types.ts";
 import type { InstanceStore } from "../store/instances.ts";
+import type { ConversationLeases } from "./leases.ts";
 import { describeError } from "../errors.ts";
 import { recoverInterrupted, replayInbox, type RecoveryDeps } from "./recovery.ts";
 
@@ -33,6 +34,10 @@ const INSTANCE_ROW_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface OwnershipDeps extends Omit<RecoveryDeps, "instanceId"> {
   instances: InstanceStore;
+  /** This instance's conversation leases, renewed with each heartbeat. */
+  leases: ConversationLeases;
+  /** Drops budget reservations that dead instances never released (src/admission/budget.ts). */
+  pruneReservations(): Promise<number>;
 }
 
 export class Ownership {
@@ -41,6 +46,8 @@ export class Ownership {
   private adoptionTimer?: ReturnType<typeof setInterval>;
   /** The adoption pass running now, if any (passes never overlap). */
   private pass?: Promise<void>;
+  /** The heartbeat being written, if any (beats never overlap). */
+  private beating?: Promise<void>;
   /** Replies answering adopted messages, until they settle (awaited on stop). */
   private readonly resumed = new Set<Promise<HandleOutcome>>();
 
@@ -53,18 +60,24 @@ export class Ownership {
   private readonly where = { host: os.hostname(), pid: process.pid };
 
   /** Create this instance's heartbeat row; call before anything is accepted. */
-  register(): void {
+  async register(): Promise<void> {
     LIVE_IN_THIS_PROCESS.add(this.instanceId);
-    this.deps.instances.heartbeat(this.instanceId, this.where, this.deps.clock.now());
+    await this.deps.instances.heartbeat(this.instanceId, this.where, this.deps.clock.now());
+    await this.share(this.deps.clock.now());
+  }
+
+  /** Split each platform rate window between the instances alive now (this one included). */
+  private async share(now: number): Promise<void> {
+    this.deps.budgets.shareWith(await this.deps.instances.live(now - INSTANCE_STALE_MS));
   }
 
   /** Drop the rows of instances on this machine whose process is gone: their work is orphaned now. */
-  private reapLocal(): void {
+  private async reapLocal(): Promise<void> {
     const { instances, logger } = this.deps;
-    for (const peer of instances.onHost(this.where.host, this.instanceId)) {
+    for (const peer of await instances.onHost(this.where.host, this.instanceId)) {
       const alive = peer.pid === this.where.pid ? LIVE_IN_THIS_PROCESS.has(peer.id) : processExists(peer.pid);
       if (alive) continue;
-      instances.remove(peer.id);
+      await instances.remove(peer.id);
       logger.info({ instance: peer.id, pid: peer.pid }, "an instance on this machine is gone; adopting its work");
     }
   }
@@ -73,7 +86,9 @@ export class Ownership {
   async start(adapters: Adapter[]): Promise<void> {
     this.adapters = adapters;
     await this.adoptOnce();
-    this.heartbeatTimer = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
+    this.heartbeatTimer = setInterval(() => {
+      this.beating ??= this.beat().finally(() => (this.beating = undefined));
+    }, HEARTBEAT_INTERVAL_MS);
     this.adoptionTimer = setInterval(() => {
       this.pass ??= this.adoptOnce().finally(() => (this.pass = undefined));
     }, ADOPTION_INTERVAL_MS);
@@ -86,7 +101,7 @@ export class Ownership {
     const { clock, logger } = this.deps;
     const recovery: RecoveryDeps = { ...this.deps, instanceId: this.instanceId };
     try {
-      this.reapLocal();
+      await this.reapLocal();
     } catch (err) {
       logger.warn({ err: describeError(err) }, "could not check the instances on this machine");
     }
@@ -94,7 +109,7 @@ export class Ownership {
       try {
         const staleBefore = clock.now() - INSTANCE_STALE_MS;
         await recoverInterrupted(recovery, adapter, staleBefore);
-        for (const reply of replayInbox(recovery, adapter, staleBefore)) {
+        for (const reply of await replayInbox(recovery, adapter, staleBefore)) {
           this.resumed.add(reply);
           void reply.finally(() => this.resumed.delete(reply));
         }
@@ -105,12 +120,15 @@ export class Ownership {
     }
   }
 
-  private beat(): void {
+  private async beat(): Promise<void> {
     const { instances, clock, logger } = this.deps;
     try {
       const now = clock.now();
-      instances.heartbeat(this.instanceId, this.where, now);
-      instances.prune(now - INSTANCE_ROW_TTL_MS);
+      await instances.heartbeat(this.instanceId, this.where, now);
+      await this.deps.leases.renew();
+      await this.share(now);
+      await instances.prune(now - INSTANCE_ROW_TTL_MS);
+      await this.deps.pruneReservations();
     } catch (err) {
       // A missed beat is not fatal: others wait INSTANCE_STALE_MS (four beats) before adopting.
       logger.warn({ err: describeError(err) }, "could not record the heartbeat");
@@ -122,6 +140,7 @@ export class Ownership {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.adoptionTimer);
     await this.pass;
+    await this.beating;
   }
 
   /** After the bot drained: wait for adopted replies, then leave what is left to other instances at once. */
@@ -129,7 +148,8 @@ export class Ownership {
     await Promise.allSettled([...this.resumed]);
     LIVE_IN_THIS_PROCESS.delete(this.instanceId);
     try {
-      this.deps.instances.remove(this.instanceId);
+      await this.deps.leases.releaseAll();
+      await this.deps.instances.remove(this.instanceId);
     } catch (err) {
       this.deps.logger.warn({ err: describeError(err) }, "could not remove this instance's heartbeat row; others adopt its work once it is stale");
     }

@@ -31,11 +31,11 @@ export interface RecoveryDeps {
 export async function recoverInterrupted(deps: RecoveryDeps, adapter: Adapter, staleBefore: number): Promise<number> {
   const { replies, clock, logger, instanceId } = deps;
   let finished = 0;
-  for (const reply of replies.orphaned(adapter.platform, instanceId, staleBefore)) {
+  for (const reply of await replies.orphaned(adapter.platform, instanceId, staleBefore)) {
     // Another live instance may be finishing the same orphan: only the one that adopts it does.
-    if (!replies.adopt(reply, instanceId)) continue;
+    if (!(await replies.adopt(reply, instanceId))) continue;
     await addInterruptedNote(deps, adapter, reply);
-    replies.finish(reply.id, "interrupted", clock.now());
+    await replies.finish(reply.id, "interrupted", clock.now());
     finished++;
     logger.info({ reply: reply.id, platform: adapter.platform, owner: reply.owner }, "reply interrupted by a stopped process was finalized");
   }
@@ -44,7 +44,7 @@ export async function recoverInterrupted(deps: RecoveryDeps, adapter: Adapter, s
 
 async function addInterruptedNote(deps: RecoveryDeps, adapter: Adapter, reply: ReplyRecord): Promise<void> {
   const { replies, budgets, logger } = deps;
-  const parts = replies.parts(reply.id);
+  const parts = await replies.parts(reply.id);
   try {
     const surface = adapter.reopen(reply.address);
     const last = parts[parts.length - 1];
@@ -78,17 +78,17 @@ async function addInterruptedNote(deps: RecoveryDeps, adapter: Adapter, reply: R
  * Answer the messages a dead process accepted but had not started on. Returns the replies' promises
  * (they run in the bot's per-conversation queue, in the order the messages arrived).
  */
-export function replayInbox(deps: RecoveryDeps, adapter: Adapter, staleBefore: number): Promise<HandleOutcome>[] {
+export async function replayInbox(deps: RecoveryDeps, adapter: Adapter, staleBefore: number): Promise<Promise<HandleOutcome>[]> {
   const { inbox, logger, instanceId } = deps;
   const started: Promise<HandleOutcome>[] = [];
-  for (const entry of inbox.orphaned(adapter.platform, instanceId, staleBefore)) {
-    if (!inbox.adopt(entry, instanceId)) continue;
+  for (const entry of await inbox.orphaned(adapter.platform, instanceId, staleBefore)) {
+    if (!(await inbox.adopt(entry, instanceId))) continue;
     let surface: ReplySurface;
     try {
       surface = adapter.reopen(entry.address);
     } catch (err) {
       logger.warn({ err: describeError(err), message: entry.message.id }, "cannot reach where a queued message came from; dropping it");
-      inbox.remove(entry.message.id);
+      await inbox.remove(entry.message.id);
       continue;
     }
     logger.info({ message: entry.message.id, platform: adapter.platform, owner: entry.owner }, "answering a message a stopped process had queued");

@@ -82,10 +82,31 @@ class SlidingWindow {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    readonly limit: number,
-    readonly windowMs: number,
+    /** The platform's allowance for this window, for all of Palaver's instances together. */
+    private readonly allowance: number,
+    private readonly baseWindowMs: number,
     private readonly now: () => number,
+    /** How many instances share the allowance (live heartbeats, src/pipeline/ownership.ts). */
+    private readonly sharers: () => number = () => 1,
   ) {}
+
+  /**
+   * This instance's part of the allowance: an equal share, so N instances together never exceed
+   * the platform's limit (at least 1: with more instances than the allowance, the window
+   * stretches instead).
+   */
+  get limit(): number {
+    return Math.max(1, Math.floor(this.allowance / Math.max(1, this.sharers())));
+  }
+
+  /**
+   * The window, stretched when there are more instances than the allowance holds (Slack's one post
+   * per second per channel, shared by two instances: one post per 2 s each).
+   */
+  get windowMs(): number {
+    const sharers = Math.max(1, this.sharers());
+    return sharers <= this.allowance ? this.baseWindowMs : this.baseWindowMs * Math.ceil(sharers / this.allowance);
+  }
 
   private prune(now: number): void {
     while (this.grants.length > 0 && this.grants[0]!.at <= now - this.windowMs) this.grants.shift();
@@ -237,8 +258,22 @@ export class Hold {
 
 export class Budgets {
   private readonly windows = new Map<string, SlidingWindow>();
+  /** Instances sharing each platform allowance, this one included. */
+  private instances = 1;
 
   constructor(private readonly now: () => number = () => Date.now()) {}
+
+  /**
+   * The live instance count (from heartbeats): each window then allows this instance its equal
+   * part of the platform's limit, so several instances together stay under it.
+   */
+  shareWith(instances: number): void {
+    this.instances = Math.max(1, Math.floor(instances));
+  }
+
+  get sharers(): number {
+    return this.instances;
+  }
 
   /** Windows held now (for tests). */
   get size(): number {
@@ -249,7 +284,7 @@ export class Budgets {
     let w = this.windows.get(b.key);
     if (!w) {
       if (this.windows.size >= SWEEP_AT_WINDOWS) this.sweep();
-      w = new SlidingWindow(Math.max(1, b.limit), b.windowMs, this.now);
+      w = new SlidingWindow(Math.max(1, b.limit), b.windowMs, this.now, () => this.instances);
       this.windows.set(b.key, w);
     }
     return w;

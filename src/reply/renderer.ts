@@ -48,9 +48,9 @@ interface Part {
 
 export interface RendererHooks {
   /** A new platform message now holds part `index` of the reply. */
-  onPost?(index: number, id: string, raw: string): void;
+  onPost?(index: number, id: string, raw: string): Promise<void>;
   /** Part `index` now shows `raw` on the platform (`final`: its last edit). */
-  onUpdate?(index: number, id: string, raw: string, final: boolean): void;
+  onUpdate?(index: number, id: string, raw: string, final: boolean): Promise<void>;
   /** A post or edit failed (it will be retried or coalesced). */
   onError?(err: unknown): void;
 }
@@ -234,14 +234,14 @@ export class ReplyRenderer {
         part.shown = text;
         part.shownRaw = raw;
         part.shownFinal = true;
-        this.options.hooks?.onUpdate?.(index, part.id!, raw, true);
+        await this.options.hooks?.onUpdate?.(index, part.id!, raw, true);
       });
     };
     const postNote = (index: number) => async () => {
       await this.take({ raw: note, shownFinal: false, sealed: true }, true);
       await counted(async () => {
         const id = await this.surface.post(this.surface.format(note), true, undefined, this.key(index));
-        this.options.hooks?.onPost?.(index, id, note);
+        await this.options.hooks?.onPost?.(index, id, note);
       });
     };
     const last = posted[posted.length - 1];
@@ -303,7 +303,7 @@ export class ReplyRenderer {
       part.id = await this.surface.post(PLACEHOLDER_TEXT, false, part.way!.kind, this.key(0));
       part.shown = PLACEHOLDER_TEXT;
       part.shownRaw = "";
-      this.options.hooks?.onPost?.(0, part.id, "");
+      await this.options.hooks?.onPost?.(0, part.id, "");
     });
     stamps.done();
     this.lastFlushEnd = Date.now();
@@ -404,7 +404,7 @@ export class ReplyRenderer {
       const ok = await this.safely(async () => {
         if (part.id) {
           await this.surface.edit(part.id, text.length > 0 ? text : PLACEHOLDER_TEXT, isFinal);
-          this.options.hooks?.onUpdate?.(i, part.id, raw, isFinal);
+          await this.options.hooks?.onUpdate?.(i, part.id, raw, isFinal);
         } else {
           part.id = await this.surface.post(
             text.length > 0 ? text : PLACEHOLDER_TEXT,
@@ -412,7 +412,7 @@ export class ReplyRenderer {
             isFinal ? undefined : part.way?.kind,
             this.key(i),
           );
-          this.options.hooks?.onPost?.(i, part.id, raw);
+          await this.options.hooks?.onPost?.(i, part.id, raw);
           if (isFinal && text.length > 0) {
             // A post is already its own final state.
             part.shown = text;

@@ -6,7 +6,9 @@ import type { Config } from "./config.ts";
 import { maskSecret } from "./config.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { openDatabase, type Db } from "../store/db.ts";
+import type { Db } from "../store/sql.ts";
+import { sql } from "../store/sql.ts";
+import { describeStore, openStore } from "../store/open.ts";
 import { ClaudeClient } from "../claude/client.ts";
 import { PriceTable } from "../claude/pricing.ts";
 import { Settings } from "../context/settings.ts";
@@ -99,6 +101,8 @@ export class App {
     const bot = this.bot;
     this.ownership = new Ownership(bot.instanceId, {
       instances: new InstanceStore(db),
+      leases: bot.leases,
+      pruneReservations: () => gate.spending.pruneExpired(),
       replies: bot.replies,
       inbox: bot.inbox,
       budgets: bot.budgets,
@@ -127,11 +131,11 @@ export class App {
    * GET /readyz: ready when started, not draining, the database answers, and every enabled
    * platform is connected. The first reason found is the one given.
    */
-  readiness(): Readiness {
+  async readiness(): Promise<Readiness> {
     if (this.draining) return { ready: false, reason: "draining: Palaver is shutting down" };
     if (!this.started) return { ready: false, reason: "starting" };
     try {
-      this.db.prepare("SELECT 1").get();
+      await this.db.get(sql`SELECT 1 AS one`);
     } catch (err) {
       return { ready: false, reason: `database: ${describeError(err).message}` };
     }
@@ -151,12 +155,12 @@ export class App {
         `PALAVER_MODEL=${config.model} has no price: add it to the JSON file PALAVER_PRICES_FILE names ({"${config.model}": {"input": USD/MTok, "output": USD/MTok}}) or choose a priced model`,
       );
     }
-    const db = openDatabase(config.databasePath);
+    const db = await openStore(config);
     logger.info(
       {
         env: config.env,
         model: config.model,
-        database: config.databasePath,
+        database: describeStore(config),
         apiKeyLast4: maskSecret(config.anthropicApiKey),
         claudeBaseUrl: config.anthropicBaseUrl ?? "default",
       },
@@ -176,8 +180,8 @@ export class App {
       const port = await this.server.listen();
       this.logger.info({ port }, "HTTP server listening (/livez, /readyz, /metrics)");
     }
-    this.ownership.register();
-    this.bot.events.prune(this.clock.now());
+    await this.ownership.register();
+    await this.bot.events.prune(this.clock.now());
     for (const adapter of adapters) {
       await adapter.start(this.bot);
       this.logger.info({ platform: adapter.platform }, "adapter started");
@@ -202,7 +206,7 @@ export class App {
         this.logger.warn({ err: describeError(err), platform: adapter.platform }, "adapter did not stop cleanly");
       }
     }
-    this.db.close();
+    await this.db.close();
     // Last: /livez keeps answering while replies drain and adapters disconnect.
     await this.server?.close();
     this.logger.info("Palaver stopped");

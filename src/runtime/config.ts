@@ -100,6 +100,12 @@ const schema = z.object({
     .default(5),
   PALAVER_PRICES_FILE: optionalString,
   DATABASE_PATH: z.string().trim().min(1).default(DEFAULT_DATABASE_PATH),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a PostgreSQL URL such as postgres://palaver:secret@db:5432/palaver (unset it to use SQLite at DATABASE_PATH)")
+      .optional(),
+  ),
   SLACK_BOT_TOKEN: optionalString.pipe(
     z.string().startsWith("xoxb-", "SLACK_BOT_TOKEN must be a bot token starting with xoxb-").optional(),
   ),
@@ -192,6 +198,8 @@ export interface Config {
   web: { enabled: boolean; maxUses: number };
   pricesFile?: string;
   databasePath: string;
+  /** PostgreSQL (several instances share it); unset: SQLite at databasePath. */
+  databaseUrl?: string;
   slack?: SlackConfig;
   discord?: DiscordConfig;
   admins: string[];
@@ -275,6 +283,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     web: { enabled: e.PALAVER_WEB, maxUses: e.PALAVER_WEB_MAX_USES },
     pricesFile: e.PALAVER_PRICES_FILE,
     databasePath: e.DATABASE_PATH,
+    databaseUrl: e.DATABASE_URL,
     slack,
     discord,
     admins: e.PALAVER_ADMINS,

@@ -1,6 +1,6 @@
 // Attachment bytes, stored once per content hash apart from the message rows that refer to them
 // (migration 006). Messages hold only references, so reading a thread never reads its files.
-import type { Db } from "./db.ts";
+import { sql, type Db } from "./sql.ts";
 
 /** What a message row keeps about one of its files (JSON in messages.attachments). */
 export interface AttachmentRef {
@@ -22,40 +22,30 @@ export interface AttachmentRef {
 }
 
 export class AttachmentStore {
-  private readonly stmts;
-
-  constructor(db: Db) {
-    this.stmts = {
-      put: db.prepare(
-        `INSERT INTO attachment_blobs (hash, media_type, size, bytes, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (hash) DO NOTHING`,
-      ),
-      get: db.prepare<[string], { bytes: Buffer }>("SELECT bytes FROM attachment_blobs WHERE hash = ?"),
-      rejected: db.prepare<[string], { rejected: string | null }>("SELECT rejected FROM attachment_blobs WHERE hash = ?"),
-      reject: db.prepare("UPDATE attachment_blobs SET rejected = ? WHERE hash = ?"),
-      count: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM attachment_blobs"),
-    };
-  }
+  constructor(private readonly db: Db) {}
 
   /** Store bytes under their hash; a second copy of the same content is not stored again. */
-  put(hash: string, mediaType: string, bytes: Buffer, now: number): void {
-    this.stmts.put.run(hash, mediaType, bytes.length, bytes, now);
+  async put(hash: string, mediaType: string, bytes: Buffer, now: number): Promise<void> {
+    await this.db.run(
+      sql`INSERT INTO attachment_blobs (hash, media_type, size, bytes, created_at) VALUES (${hash}, ${mediaType}, ${bytes.length}, ${bytes}, ${now})
+          ON CONFLICT (hash) DO NOTHING`,
+    );
   }
 
-  get(hash: string): Buffer | undefined {
-    return this.stmts.get.get(hash)?.bytes;
+  async get(hash: string): Promise<Buffer | undefined> {
+    return (await this.db.get<{ bytes: Buffer }>(sql`SELECT bytes FROM attachment_blobs WHERE hash = ${hash}`))?.bytes;
   }
 
   /** Why Claude refused these bytes, when it did. */
-  rejection(hash: string): string | undefined {
-    return this.stmts.rejected.get(hash)?.rejected ?? undefined;
+  async rejection(hash: string): Promise<string | undefined> {
+    return (await this.db.get<{ rejected: string | null }>(sql`SELECT rejected FROM attachment_blobs WHERE hash = ${hash}`))?.rejected ?? undefined;
   }
 
-  markRejected(hash: string, reason: string): void {
-    this.stmts.reject.run(reason, hash);
+  async markRejected(hash: string, reason: string): Promise<void> {
+    await this.db.run(sql`UPDATE attachment_blobs SET rejected = ${reason} WHERE hash = ${hash}`);
   }
 
-  count(): number {
-    return this.stmts.count.get()!.n;
+  async count(): Promise<number> {
+    return (await this.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM attachment_blobs`))?.n ?? 0;
   }
 }

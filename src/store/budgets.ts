@@ -1,6 +1,6 @@
 // The `budgets` table: limits set at run time with /palaver budget, one row per scope and period.
 // (The environment's defaults are not stored: src/admission/budget.ts falls back to them.)
-import type { Db } from "./db.ts";
+import { sql, type Db } from "./sql.ts";
 
 /** A budget row as stored. */
 export interface BudgetRow {
@@ -13,53 +13,52 @@ export interface BudgetRowWithPeriod extends BudgetRow {
   period: string;
 }
 
-export class BudgetStore {
-  private readonly stmts;
+interface Row {
+  period: string;
+  limit_micros: number;
+  set_by: string;
+  set_at: number;
+}
 
-  constructor(private readonly db: Db) {
-    this.stmts = {
-      rows: db.prepare<[string, string], { period: string; limit_micros: number; set_by: string; set_at: number }>(
-        "SELECT period, limit_micros, set_by, set_at FROM budgets WHERE scope_kind = ? AND scope_id = ?",
-      ),
-      get: db.prepare<[string, string, string], { limit_micros: number; set_by: string; set_at: number }>(
-        "SELECT limit_micros, set_by, set_at FROM budgets WHERE scope_kind = ? AND scope_id = ? AND period = ?",
-      ),
-      upsert: db.prepare(
-        `INSERT INTO budgets (scope_kind, scope_id, period, limit_micros, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (scope_kind, scope_id, period) DO UPDATE
-         SET limit_micros = excluded.limit_micros, set_by = excluded.set_by, set_at = excluded.set_at`,
-      ),
-      delete: db.prepare("DELETE FROM budgets WHERE scope_kind = ? AND scope_id = ? AND period = ?"),
-    };
-  }
+const toRow = (r: Row): BudgetRow => ({ limitMicros: r.limit_micros, setBy: r.set_by, setAt: r.set_at });
+
+export class BudgetStore {
+  constructor(private readonly db: Db) {}
 
   /** Every row of one scope, whatever the period. */
-  rows(scope: string, scopeId: string): BudgetRowWithPeriod[] {
-    return this.stmts.rows
-      .all(scope, scopeId)
-      .map((r) => ({ period: r.period, limitMicros: r.limit_micros, setBy: r.set_by, setAt: r.set_at }));
+  async rows(scope: string, scopeId: string, db: Db = this.db): Promise<BudgetRowWithPeriod[]> {
+    const rows = await db.all<Row>(
+      sql`SELECT period, limit_micros, set_by, set_at FROM budgets WHERE scope_kind = ${scope} AND scope_id = ${scopeId}`,
+    );
+    return rows.map((r) => ({ period: r.period, ...toRow(r) }));
   }
 
-  get(scope: string, scopeId: string, period: string): BudgetRow | undefined {
-    const row = this.stmts.get.get(scope, scopeId, period);
-    return row ? { limitMicros: row.limit_micros, setBy: row.set_by, setAt: row.set_at } : undefined;
+  async get(scope: string, scopeId: string, period: string, db: Db = this.db): Promise<BudgetRow | undefined> {
+    const row = await db.get<Row>(
+      sql`SELECT period, limit_micros, set_by, set_at FROM budgets WHERE scope_kind = ${scope} AND scope_id = ${scopeId} AND period = ${period}`,
+    );
+    return row ? toRow(row) : undefined;
   }
 
   /** Set a limit; returns the row it replaced, if any. */
-  set(scope: string, scopeId: string, period: string, limitMicros: number, setBy: string, at: number): BudgetRow | undefined {
-    return this.db.transaction(() => {
-      const old = this.get(scope, scopeId, period);
-      this.stmts.upsert.run(scope, scopeId, period, limitMicros, setBy, at);
+  set(scope: string, scopeId: string, period: string, limitMicros: number, setBy: string, at: number): Promise<BudgetRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      const old = await this.get(scope, scopeId, period, tx);
+      await tx.run(
+        sql`INSERT INTO budgets (scope_kind, scope_id, period, limit_micros, set_by, set_at) VALUES (${scope}, ${scopeId}, ${period}, ${limitMicros}, ${setBy}, ${at})
+            ON CONFLICT (scope_kind, scope_id, period) DO UPDATE
+            SET limit_micros = excluded.limit_micros, set_by = excluded.set_by, set_at = excluded.set_at`,
+      );
       return old;
-    })();
+    });
   }
 
   /** Remove a limit; returns it. */
-  clear(scope: string, scopeId: string, period: string): BudgetRow | undefined {
-    return this.db.transaction(() => {
-      const old = this.get(scope, scopeId, period);
-      this.stmts.delete.run(scope, scopeId, period);
+  clear(scope: string, scopeId: string, period: string): Promise<BudgetRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      const old = await this.get(scope, scopeId, period, tx);
+      await tx.run(sql`DELETE FROM budgets WHERE scope_kind = ${scope} AND scope_id = ${scopeId} AND period = ${period}`);
       return old;
-    })();
+    });
   }
 }

@@ -1,7 +1,7 @@
 // Conversations and their messages in SQLite, keyed by platform ids so that edits, deletions and
 // re-syncs from the platform land on the same rows, and a restart loses nothing.
 import type { Platform, ThreadMessage } from "../types.ts";
-import type { Db } from "./db.ts";
+import { sql, type Db } from "./sql.ts";
 import type { AttachmentRef } from "./attachments.ts";
 
 export type MessageStatus = "complete" | "streaming" | "interrupted" | "failed" | "deleted";
@@ -75,85 +75,39 @@ function toStored(r: MessageRow): StoredMessage {
   };
 }
 
+/** Rows read per step while walking a thread back from its newest message. */
+const RECENT_BATCH_ROWS = 200;
+
 export class ConversationStore {
-  private readonly stmts;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    this.stmts = {
-      ensure: db.prepare(
-        `INSERT INTO conversations (id, platform, workspace_id, channel_id, is_dm, created_at, updated_at)
-         VALUES (@id, @platform, @workspaceId, @channelId, @isDM, @now, @now)
-         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`,
-      ),
-      // Palaver took part: a reply of its own was started here (admitted), or the synced thread
-      // holds a message of Palaver's. A refused mention leaves neither.
-      engaged: db.prepare<[string, string], { one: number }>(
-        `SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM replies WHERE conversation_id = ?)
-         OR EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND role = 'assistant' AND status != 'deleted')`,
-      ),
-      get: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE id = ?"),
-      insert: db.prepare(
-        `INSERT INTO messages (id, conversation_id, role, author_id, author_name, author_is_bot, content,
-                               attachments, status, reply_id, part, created_at, updated_at)
-         VALUES (@id, @conversationId, @role, @authorId, @authorName, @authorIsBot, @content,
-                 @attachments, @status, @replyId, @part, @createdAt, @now)`,
-      ),
-      upsertPart: db.prepare(
-        `INSERT INTO messages (id, conversation_id, role, author_id, author_name, author_is_bot, content,
-                               attachments, status, reply_id, part, created_at, updated_at)
-         VALUES (@id, @conversationId, 'assistant', @authorId, @authorName, 1, @content,
-                 NULL, @status, @replyId, @part, @createdAt, @createdAt)
-         ON CONFLICT (id) DO UPDATE SET role = 'assistant', content = excluded.content, status = excluded.status,
-           reply_id = excluded.reply_id, part = excluded.part, updated_at = excluded.updated_at`,
-      ),
-      updateHuman: db.prepare(
-        `UPDATE messages SET content = ?, author_name = ?, attachments = ?, status = 'complete', updated_at = ?
-         WHERE id = ? AND role = 'user'`,
-      ),
-      updatePart: db.prepare("UPDATE messages SET content = ?, status = ?, updated_at = ? WHERE id = ?"),
-      edit: db.prepare("UPDATE messages SET content = ?, updated_at = ? WHERE id = ? AND role = 'user' AND status != 'deleted'"),
-      markDeleted: db.prepare("UPDATE messages SET status = 'deleted', updated_at = ? WHERE id = ?"),
-      list: db.prepare<[string], MessageRow>(
-        "SELECT * FROM messages WHERE conversation_id = ? AND status != 'deleted' ORDER BY created_at, rowid",
-      ),
-      recent: db.prepare<[string, number], MessageRow>(
-        `SELECT * FROM messages WHERE conversation_id = ? AND status != 'deleted' AND created_at <= ?
-         ORDER BY created_at DESC, rowid DESC`,
-      ),
-      countUsable: db.prepare<[string, number], { n: number }>(
-        `SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND created_at <= ?
-         AND status NOT IN ('deleted', 'failed') AND (trim(content) != '' OR attachments IS NOT NULL)`,
-      ),
-      speakers: db.prepare<[string, number], { humans: number; bots: number }>(
-        `SELECT COUNT(DISTINCT CASE WHEN author_is_bot = 0 THEN author_id END) AS humans,
-                COUNT(CASE WHEN author_is_bot = 1 THEN 1 END) AS bots
-         FROM messages WHERE conversation_id = ? AND created_at <= ? AND role = 'user'
-         AND status NOT IN ('deleted', 'failed') AND (trim(content) != '' OR attachments IS NOT NULL)`,
-      ),
-      idsInRange: db.prepare<[string, number, number], { id: string }>(
-        `SELECT id FROM messages WHERE conversation_id = ? AND created_at BETWEEN ? AND ?
-         AND status IN ('complete', 'interrupted')`,
-      ),
-      deleteConversation: db.prepare("DELETE FROM conversations WHERE id = ?"),
-      // /palaver forget (src/store/forgotten.ts, migration 002): history up to then stays gone.
-      forgottenAt: db.prepare<[string], { forgotten_at: number }>(
-        "SELECT forgotten_at FROM forgotten_conversations WHERE conversation_id = ?",
-      ),
-    };
+  async ensureConversation(ref: ConversationRef, now: number): Promise<void> {
+    await this.db.run(
+      sql`INSERT INTO conversations (id, platform, workspace_id, channel_id, is_dm, created_at, updated_at)
+          VALUES (${ref.id}, ${ref.platform}, ${ref.workspaceId}, ${ref.channelId}, ${ref.isDM ? 1 : 0}, ${now}, ${now})
+          ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`,
+    );
   }
 
-  ensureConversation(ref: ConversationRef, now: number): void {
-    this.stmts.ensure.run({ ...ref, isDM: ref.isDM ? 1 : 0, now });
+  /**
+   * True when Palaver answered here (a reply of its own was started here, or the synced thread
+   * holds a message of Palaver's). A refused mention leaves neither.
+   */
+  async engaged(conversationId: string): Promise<boolean> {
+    const row = await this.db.get(
+      sql`SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM replies WHERE conversation_id = ${conversationId})
+          OR EXISTS (SELECT 1 FROM messages WHERE conversation_id = ${conversationId} AND role = 'assistant' AND status != 'deleted')`,
+    );
+    return row !== undefined;
   }
 
-  /** True when Palaver answered here (a reply was admitted, or one of its messages is stored). */
-  engaged(conversationId: string): boolean {
-    return this.stmts.engaged.get(conversationId, conversationId) !== undefined;
-  }
-
-  get(messageId: string): StoredMessage | undefined {
-    const row = this.stmts.get.get(messageId);
+  async get(messageId: string): Promise<StoredMessage | undefined> {
+    const row = await this.row(this.db, messageId);
     return row ? toStored(row) : undefined;
+  }
+
+  private row(db: Db, messageId: string): Promise<MessageRow | undefined> {
+    return db.get<MessageRow>(sql`SELECT * FROM messages WHERE id = ${messageId}`);
   }
 
   /**
@@ -163,29 +117,27 @@ export class ConversationStore {
    * the message's file references (src/context/files/ingest.ts); without them a stored message keeps
    * its own, so a thread sync never rewrites or re-reads files.
    */
-  upsert(conversationId: string, m: ThreadMessage, now: number, files?: AttachmentRef[]): void {
-    const forgotten = this.stmts.forgottenAt.get(conversationId);
+  async upsert(conversationId: string, m: ThreadMessage, now: number, files?: AttachmentRef[], db: Db = this.db): Promise<void> {
+    // /palaver forget (src/store/forgotten.ts, migration 002): history up to then stays gone.
+    const forgotten = await db.get<{ forgotten_at: number }>(
+      sql`SELECT forgotten_at FROM forgotten_conversations WHERE conversation_id = ${conversationId}`,
+    );
     if (forgotten && m.createdAt <= forgotten.forgotten_at) return;
-    const existing = this.stmts.get.get(m.id);
+    const existing = await this.row(db, m.id);
     const attachments = files && files.length > 0 ? JSON.stringify(files) : null;
     if (!existing) {
-      this.stmts.insert.run({
-        id: m.id,
-        conversationId,
-        role: m.author.isMe ? "assistant" : "user",
-        authorId: m.author.id,
-        authorName: m.author.displayName,
-        authorIsBot: m.author.isBot ? 1 : 0,
-        content: m.text,
-        attachments,
-        status: "complete",
-        replyId: null,
-        part: 0,
-        createdAt: m.createdAt,
-        now,
-      });
+      await db.run(
+        sql`INSERT INTO messages (id, conversation_id, role, author_id, author_name, author_is_bot, content,
+                                  attachments, status, reply_id, part, created_at, updated_at)
+            VALUES (${m.id}, ${conversationId}, ${m.author.isMe ? "assistant" : "user"}, ${m.author.id}, ${m.author.displayName},
+                    ${m.author.isBot ? 1 : 0}, ${m.text}, ${attachments}, 'complete', NULL, 0, ${m.createdAt}, ${now})
+            ON CONFLICT (id) DO NOTHING`,
+      );
     } else if (existing.role === "user") {
-      this.stmts.updateHuman.run(m.text, m.author.displayName, attachments ?? existing.attachments, now, m.id);
+      await db.run(
+        sql`UPDATE messages SET content = ${m.text}, author_name = ${m.author.displayName}, attachments = ${attachments ?? existing.attachments},
+            status = 'complete', updated_at = ${now} WHERE id = ${m.id} AND role = 'user'`,
+      );
     }
   }
 
@@ -193,66 +145,97 @@ export class ConversationStore {
    * Bring the stored conversation in line with the platform's copy: upsert every message, and
    * mark deleted what we hold inside the fetched time range that the platform no longer has.
    */
-  sync(conversationId: string, messages: ThreadMessage[], now: number): void {
+  async sync(conversationId: string, messages: ThreadMessage[], now: number): Promise<void> {
     if (messages.length === 0) return;
-    this.db.transaction(() => {
-      for (const m of messages) this.upsert(conversationId, m, now);
+    await this.db.transaction(async (tx) => {
+      for (const m of messages) await this.upsert(conversationId, m, now, undefined, tx);
       const seen = new Set(messages.map((m) => m.id));
       const first = Math.min(...messages.map((m) => m.createdAt));
       const last = Math.max(...messages.map((m) => m.createdAt));
-      for (const { id } of this.stmts.idsInRange.all(conversationId, first, last)) {
-        if (!seen.has(id)) this.stmts.markDeleted.run(now, id);
-      }
-    })();
+      const held = await tx.all<{ id: string }>(
+        sql`SELECT id FROM messages WHERE conversation_id = ${conversationId} AND created_at BETWEEN ${first} AND ${last}
+            AND status IN ('complete', 'interrupted')`,
+      );
+      for (const { id } of held) if (!seen.has(id)) await this.markDeleted(id, now, tx);
+    });
   }
 
   /** Reflect a platform edit; Palaver's own messages are never rewritten from the platform. */
-  edit(messageId: string, text: string, now: number): boolean {
-    return this.stmts.edit.run(text, now, messageId).changes > 0;
+  async edit(messageId: string, text: string, now: number): Promise<boolean> {
+    const changed = await this.db.run(
+      sql`UPDATE messages SET content = ${text}, updated_at = ${now} WHERE id = ${messageId} AND role = 'user' AND status != 'deleted'`,
+    );
+    return changed > 0;
   }
 
-  markDeleted(messageId: string, now: number): boolean {
-    return this.stmts.markDeleted.run(now, messageId).changes > 0;
+  async markDeleted(messageId: string, now: number, db: Db = this.db): Promise<boolean> {
+    return (await db.run(sql`UPDATE messages SET status = 'deleted', updated_at = ${now} WHERE id = ${messageId}`)) > 0;
   }
 
   /** The conversation as stored, oldest first, without deleted messages. */
-  list(conversationId: string): StoredMessage[] {
-    return this.stmts.list.all(conversationId).map(toStored);
+  async list(conversationId: string): Promise<StoredMessage[]> {
+    const rows = await this.db.all<MessageRow>(
+      sql`SELECT * FROM messages WHERE conversation_id = ${conversationId} AND status != 'deleted' ORDER BY created_at, rowid`,
+    );
+    return rows.map(toStored);
   }
 
   /**
    * The newest messages up to `until` (ms), oldest first, reading back only until their text
    * passes `maxChars`: a long thread's history never needs more than the context window holds,
-   * so there is no point reading 10,000 rows to keep 2,000 (bench/core.ts, history).
+   * so there is no point reading 10,000 rows to keep 2,000 (bench/core.ts, history). Rows come
+   * in batches, each starting where the last one stopped (created_at, then insertion order).
    */
-  listRecent(
+  async listRecent(
     conversationId: string,
     until: number,
     maxChars: number,
-  ): { messages: StoredMessage[]; olderUnread: number; named: boolean } {
-    const rows: MessageRow[] = [];
+  ): Promise<{ messages: StoredMessage[]; olderUnread: number; named: boolean }> {
+    const rows: (MessageRow & { seq: number })[] = [];
     let chars = 0;
     let stoppedEarly = false;
-    for (const row of this.stmts.recent.iterate(conversationId, until)) {
-      rows.push(row);
-      chars += row.content.length;
-      if (chars > maxChars) {
-        stoppedEarly = true;
-        break;
+    let after: { created_at: number; seq: number } | undefined;
+    walk: for (;;) {
+      const batch = await this.db.all<MessageRow & { seq: number }>(
+        after
+          ? sql`SELECT *, rowid AS seq FROM messages WHERE conversation_id = ${conversationId} AND status != 'deleted'
+                AND (created_at < ${after.created_at} OR (created_at = ${after.created_at} AND rowid < ${after.seq}))
+                ORDER BY created_at DESC, rowid DESC LIMIT ${RECENT_BATCH_ROWS}`
+          : sql`SELECT *, rowid AS seq FROM messages WHERE conversation_id = ${conversationId} AND status != 'deleted' AND created_at <= ${until}
+                ORDER BY created_at DESC, rowid DESC LIMIT ${RECENT_BATCH_ROWS}`,
+      );
+      for (const row of batch) {
+        rows.push(row);
+        chars += row.content.length;
+        if (chars > maxChars) {
+          stoppedEarly = true;
+          break walk;
+        }
       }
+      if (batch.length < RECENT_BATCH_ROWS) break;
+      after = batch[batch.length - 1]!;
     }
+    const usable = sql`status NOT IN ('deleted', 'failed') AND (trim(content) != '' OR attachments IS NOT NULL)`;
     let olderUnread = 0;
     if (stoppedEarly) {
       // Older messages left unread count as left out of the history (the reply says how many).
       const usableRead = rows.filter((r) => r.status !== "failed" && (r.content.trim() !== "" || r.attachments !== null)).length;
-      olderUnread = Math.max(0, this.stmts.countUsable.get(conversationId, until)!.n - usableRead);
+      const total = await this.db.get<{ n: number }>(
+        sql`SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ${conversationId} AND created_at <= ${until} AND ${usable}`,
+      );
+      olderUnread = Math.max(0, (total?.n ?? 0) - usableRead);
     }
     // Whether speakers are named depends on the whole conversation, read or not.
-    const speakers = this.stmts.speakers.get(conversationId, until)!;
-    return { messages: rows.reverse().map(toStored), olderUnread, named: speakers.humans > 1 || speakers.bots > 0 };
+    const speakers = await this.db.get<{ humans: number; bots: number }>(
+      sql`SELECT COUNT(DISTINCT CASE WHEN author_is_bot = 0 THEN author_id END) AS humans,
+                 COUNT(CASE WHEN author_is_bot = 1 THEN 1 END) AS bots
+          FROM messages WHERE conversation_id = ${conversationId} AND created_at <= ${until} AND role = 'user' AND ${usable}`,
+    );
+    const named = (speakers?.humans ?? 0) > 1 || (speakers?.bots ?? 0) > 0;
+    return { messages: rows.reverse().map(({ seq: _seq, ...row }) => toStored(row)), olderUnread, named };
   }
 
-  insertPart(p: {
+  async insertPart(p: {
     id: string;
     conversationId: string;
     replyId: string;
@@ -262,17 +245,24 @@ export class ConversationStore {
     content: string;
     status: MessageStatus;
     createdAt: number;
-  }): void {
+  }): Promise<void> {
     // An upsert: the platform may have echoed our post back (and a sync stored it) first.
-    this.stmts.upsertPart.run(p);
+    await this.db.run(
+      sql`INSERT INTO messages (id, conversation_id, role, author_id, author_name, author_is_bot, content,
+                                attachments, status, reply_id, part, created_at, updated_at)
+          VALUES (${p.id}, ${p.conversationId}, 'assistant', ${p.authorId}, ${p.authorName}, 1, ${p.content},
+                  NULL, ${p.status}, ${p.replyId}, ${p.part}, ${p.createdAt}, ${p.createdAt})
+          ON CONFLICT (id) DO UPDATE SET role = 'assistant', content = excluded.content, status = excluded.status,
+            reply_id = excluded.reply_id, part = excluded.part, updated_at = excluded.updated_at`,
+    );
   }
 
-  updatePart(id: string, content: string, status: MessageStatus, now: number): void {
-    this.stmts.updatePart.run(content, status, now, id);
+  async updatePart(id: string, content: string, status: MessageStatus, now: number): Promise<void> {
+    await this.db.run(sql`UPDATE messages SET content = ${content}, status = ${status}, updated_at = ${now} WHERE id = ${id}`);
   }
 
   /** Forget a conversation: its messages, replies and settings rows go with it. */
-  deleteConversation(conversationId: string): boolean {
-    return this.stmts.deleteConversation.run(conversationId).changes > 0;
+  async deleteConversation(conversationId: string): Promise<boolean> {
+    return (await this.db.run(sql`DELETE FROM conversations WHERE id = ${conversationId}`)) > 0;
   }
 }

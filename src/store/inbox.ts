@@ -1,6 +1,6 @@
 // Messages accepted but not answered yet (migration 005): a message queued behind another reply
 // when the process died is answered after the restart instead of being lost.
-import type { Db } from "./db.ts";
+import { sql, type Db } from "./sql.ts";
 import type { InboundMessage, Platform } from "../types.ts";
 import { orphanedBy } from "./instances.ts";
 
@@ -25,42 +25,34 @@ function serialize(message: InboundMessage): string {
 }
 
 export class InboxStore {
-  private readonly stmts;
+  constructor(private readonly db: Db) {}
 
-  constructor(db: Db) {
-    this.stmts = {
-      add: db.prepare(
-        `INSERT OR IGNORE INTO inbox (message_id, conversation_id, platform, address, message, owner, received_at)
-         VALUES (@id, @conversationId, @platform, @address, @message, @owner, @now)`,
-      ),
-      remove: db.prepare("DELETE FROM inbox WHERE message_id = ?"),
-      orphaned: db.prepare<{ platform: string; me: string; staleBefore: number }, InboxRow>(
-        `SELECT message_id, message, address, owner FROM inbox
-         WHERE platform = @platform AND ${orphanedBy("owner")} ORDER BY received_at, rowid`,
-      ),
-      adopt: db.prepare("UPDATE inbox SET owner = @me WHERE message_id = @id AND owner = @from"),
-    };
+  async add(message: InboundMessage, address: string, owner: string, now: number): Promise<void> {
+    await this.db.run(
+      sql`INSERT INTO inbox (message_id, conversation_id, platform, address, message, owner, received_at)
+          VALUES (${message.id}, ${message.conversationId}, ${message.platform}, ${address}, ${serialize(message)}, ${owner}, ${now})
+          ON CONFLICT (message_id) DO NOTHING`,
+    );
   }
 
-  add(message: InboundMessage, address: string, owner: string, now: number): void {
-    this.stmts.add.run({ id: message.id, conversationId: message.conversationId, platform: message.platform, address, message: serialize(message), owner, now });
-  }
-
-  remove(messageId: string): void {
-    this.stmts.remove.run(messageId);
+  async remove(messageId: string): Promise<void> {
+    await this.db.run(sql`DELETE FROM inbox WHERE message_id = ${messageId}`);
   }
 
   /** Entries of `platform` whose owner is neither `me` nor alive (heartbeat before staleBefore). */
-  orphaned(platform: Platform, me: string, staleBefore: number): InboxEntry[] {
-    return this.stmts.orphaned.all({ platform, me, staleBefore }).map((r) => ({
-      message: JSON.parse(r.message) as InboundMessage,
-      address: r.address,
-      owner: r.owner,
-    }));
+  async orphaned(platform: Platform, me: string, staleBefore: number): Promise<InboxEntry[]> {
+    const rows = await this.db.all<InboxRow>(
+      sql`SELECT message_id, message, address, owner FROM inbox
+          WHERE platform = ${platform} AND ${orphanedBy("owner", me, staleBefore)} ORDER BY received_at, rowid`,
+    );
+    return rows.map((r) => ({ message: JSON.parse(r.message) as InboundMessage, address: r.address, owner: r.owner }));
   }
 
   /** Take an orphaned entry over; false when another instance took it first. */
-  adopt(entry: InboxEntry, me: string): boolean {
-    return this.stmts.adopt.run({ me, id: entry.message.id, from: entry.owner }).changes === 1;
+  async adopt(entry: InboxEntry, me: string): Promise<boolean> {
+    const changed = await this.db.run(
+      sql`UPDATE inbox SET owner = ${me} WHERE message_id = ${entry.message.id} AND owner = ${entry.owner}`,
+    );
+    return changed === 1;
   }
 }

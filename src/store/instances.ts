@@ -1,48 +1,47 @@
 // Running Palaver processes and their heartbeats (migration 005): which replies and queued
 // messages belong to a live instance, and which a dead one left behind.
-import type { Db } from "./db.ts";
+import { sql, type Db } from "./sql.ts";
+import type { RawBuilder } from "kysely";
 
 export class InstanceStore {
-  private readonly stmts;
-
-  constructor(db: Db) {
-    this.stmts = {
-      beat: db.prepare(
-        `INSERT INTO instances (id, host, pid, started_at, last_seen) VALUES (@id, @host, @pid, @now, @now)
-         ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen`,
-      ),
-      onHost: db.prepare<[string, string], { id: string; pid: number }>("SELECT id, pid FROM instances WHERE host = ? AND id != ?"),
-      remove: db.prepare("DELETE FROM instances WHERE id = ?"),
-      prune: db.prepare("DELETE FROM instances WHERE last_seen < ?"),
-    };
-  }
+  constructor(private readonly db: Db) {}
 
   /** Record that instance `id` (process `pid` on `host`) is alive now (creates its row the first time). */
-  heartbeat(id: string, where: { host: string; pid: number }, now: number): void {
-    this.stmts.beat.run({ id, ...where, now });
+  async heartbeat(id: string, where: { host: string; pid: number }, now: number): Promise<void> {
+    await this.db.run(
+      sql`INSERT INTO instances (id, host, pid, started_at, last_seen) VALUES (${id}, ${where.host}, ${where.pid}, ${now}, ${now})
+          ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen`,
+    );
   }
 
   /** The other instances recorded on `host`, with their process ids. */
-  onHost(host: string, me: string): { id: string; pid: number }[] {
-    return this.stmts.onHost.all(host, me);
+  onHost(host: string, me: string): Promise<{ id: string; pid: number }[]> {
+    return this.db.all(sql`SELECT id, pid FROM instances WHERE host = ${host} AND id != ${me}`);
+  }
+
+  /** How many instances have a heartbeat at or after `since` (this one included, once it beat). */
+  async live(since: number): Promise<number> {
+    const row = await this.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM instances WHERE last_seen >= ${since}`);
+    return row?.n ?? 0;
   }
 
   /** A clean stop: what the instance leaves is for the others at once. */
-  remove(id: string): void {
-    this.stmts.remove.run(id);
+  async remove(id: string): Promise<void> {
+    await this.db.run(sql`DELETE FROM instances WHERE id = ${id}`);
   }
 
   /** Forget instances not seen since `before` (their work counts as orphaned either way). */
-  prune(before: number): number {
-    return this.stmts.prune.run(before).changes;
+  prune(before: number): Promise<number> {
+    return this.db.run(sql`DELETE FROM instances WHERE last_seen < ${before}`);
   }
 }
 
 /**
  * SQL condition: the owner column `col` names no live instance (no row, or a heartbeat older than
- * @staleBefore), and is not @me. Shared by replies and the inbox.
+ * staleBefore), and is not me. Shared by replies and the inbox.
  */
-export function orphanedBy(col: string): string {
-  return `(${col} IS NULL OR (${col} != @me AND NOT EXISTS (
-    SELECT 1 FROM instances i WHERE i.id = ${col} AND i.last_seen >= @staleBefore)))`;
+export function orphanedBy(col: "owner", me: string, staleBefore: number): RawBuilder<unknown> {
+  const c = sql.ref(col);
+  return sql`(${c} IS NULL OR (${c} != ${me} AND NOT EXISTS (
+    SELECT 1 FROM instances i WHERE i.id = ${c} AND i.last_seen >= ${staleBefore})))`;
 }

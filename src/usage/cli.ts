@@ -1,6 +1,6 @@
 // `npm run usage -- [--since 7d] [--by channel] [--csv] [--workspace <id>]`: the usage report from
-// the database, for operators with shell access. Needs only DATABASE_PATH (read like the bot does,
-// from the environment and .env); no Claude key, no platform tokens.
+// the database, for operators with shell access. Needs only DATABASE_PATH or DATABASE_URL (read like
+// the bot does, from the environment and .env); no Claude key, no platform tokens.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +8,8 @@ import { parseArgs } from "node:util";
 import { systemClock } from "../runtime/clock.ts";
 import { DEFAULT_DATABASE_PATH, readEnvironment } from "../runtime/config.ts";
 import { PriceTable } from "../claude/pricing.ts";
-import { openDatabaseReadOnly, type Db } from "../store/db.ts";
+import type { Db } from "../store/sql.ts";
+import { openStoreReadOnly } from "../store/open.ts";
 import { usageReportLines } from "../commands/render-usage.ts";
 import { usageCsv } from "./csv.ts";
 import {
@@ -28,7 +29,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runUsageCli(argv: string[], env: Record<string, string | undefined>, now: number): CliResult {
+export async function runUsageCli(argv: string[], env: Record<string, string | undefined>, now: number): Promise<CliResult> {
   let values;
   try {
     values = parseArgs({
@@ -53,8 +54,9 @@ export function runUsageCli(argv: string[], env: Record<string, string | undefin
   if (!(REPORT_DIMENSIONS as readonly string[]).includes(values.by)) {
     return { code: 2, stdout: "", stderr: `--by must be one of ${REPORT_DIMENSIONS.join(", ")}\n${USAGE_TEXT}\n` };
   }
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   const databasePath = env.DATABASE_PATH?.trim() || DEFAULT_DATABASE_PATH;
-  if (databasePath !== ":memory:" && !fs.existsSync(databasePath)) {
+  if (!databaseUrl && databasePath !== ":memory:" && !fs.existsSync(databasePath)) {
     return {
       code: 1,
       stdout: "",
@@ -70,12 +72,12 @@ export function runUsageCli(argv: string[], env: Record<string, string | undefin
   // Read-only: an operator's report must never change (or migrate) the bot's database.
   let db: Db;
   try {
-    db = openDatabaseReadOnly(databasePath);
+    db = await openStoreReadOnly({ databaseUrl, databasePath });
   } catch (err) {
     return { code: 1, stdout: "", stderr: `${(err as Error).message}\n` };
   }
   try {
-    const report = new UsageReports(db, prices).report({
+    const report = await new UsageReports(db, prices).report({
       period: values.since as ReportPeriod,
       by: values.by as ReportDimension,
       ...(values.workspace ? { workspaceId: values.workspace } : {}),
@@ -86,13 +88,13 @@ export function runUsageCli(argv: string[], env: Record<string, string | undefin
     const { title, table } = usageReportLines(report, { audience });
     return { code: 0, stdout: `${title}\n\n${table.join("\n")}\n`, stderr: "" };
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
 // Run as a script (npm run usage), not when imported by a test.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = runUsageCli(process.argv.slice(2), readEnvironment(), systemClock.now());
+  const result = await runUsageCli(process.argv.slice(2), readEnvironment(), systemClock.now());
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.code;

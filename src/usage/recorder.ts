@@ -5,7 +5,7 @@ import type { ClaudeResult } from "../claude/client.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { Logger } from "../runtime/log.ts";
 import type { PriceTable, TokenUsage } from "../claude/pricing.ts";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/sql.ts";
 import { UsageStore } from "../store/usage.ts";
 import { noMetrics, type Metrics } from "../ops/metrics.ts";
 
@@ -33,11 +33,11 @@ export class UsageRecorder {
   }
 
   /** One row per attempt the API answered: mid-stream retries are billed too. */
-  record(message: InboundMessage, replyId: string, model: string, result: ClaudeResult): void {
+  async record(message: InboundMessage, replyId: string, model: string, result: ClaudeResult): Promise<void> {
     for (const earlier of result.earlierAttempts) {
-      this.recordOne(message, replyId, model, { ...earlier, latencyMs: 0, errorCode: earlier.error?.code });
+      await this.recordOne(message, replyId, model, { ...earlier, latencyMs: 0, errorCode: earlier.error?.code });
     }
-    this.recordOne(message, replyId, model, {
+    await this.recordOne(message, replyId, model, {
       usage: result.usage,
       requestId: result.requestId,
       estimated: result.usageEstimated,
@@ -48,7 +48,7 @@ export class UsageRecorder {
     });
   }
 
-  private recordOne(message: InboundMessage, replyId: string, model: string, a: RecordedAttempt): void {
+  private async recordOne(message: InboundMessage, replyId: string, model: string, a: RecordedAttempt): Promise<void> {
     // A model without a price (a channel model set before the table changed) is charged at the
     // table's most expensive model: never $0, so no budget is bypassed.
     const costMicros = this.prices.chargeMicros(model, a.usage);
@@ -70,7 +70,7 @@ export class UsageRecorder {
       errorCode: a.errorCode,
       createdAt: this.clock.now(),
     };
-    this.store.record(row);
+    await this.store.record(row);
     this.metrics.claudeRequest({ model, outcome: row.errorCode ?? "ok", usage: a.usage, costMicros, ttftMs: a.ttftMs });
     this.logger.info(
       {

@@ -1,9 +1,9 @@
 // Usage reports over the `usage` table: one row per Claude request. Totals and rows by user,
 // channel, model or day for a period, a per-day series for the sparkline, the cache hit rate and
 // what prompt caching saved (priced with the same table that priced the requests).
-import type { Statement } from "better-sqlite3";
+import type { RawBuilder } from "kysely";
 import type { PriceTable } from "../claude/pricing.ts";
-import type { Db } from "../store/db.ts";
+import { sql, type Db } from "../store/sql.ts";
 import { DAY_MS, utcDate, utcDayStart, utcMonthStart } from "../admission/utc-windows.ts";
 
 export type ReportPeriod = "today" | "7d" | "30d" | "month" | "all";
@@ -65,8 +65,6 @@ export interface UsageReport {
   cacheHitRate?: number;
 }
 
-type Param = string | number;
-
 interface GroupRow {
   key: string | number;
   model: string;
@@ -79,6 +77,7 @@ interface GroupRow {
   unpriced: number;
 }
 
+/** The SQL is built only from these fixed fragments; every value is a bound parameter. */
 const DIMENSION_COLUMNS: Record<ReportDimension, string> = {
   user: "user_id",
   channel: "channel_id",
@@ -87,25 +86,17 @@ const DIMENSION_COLUMNS: Record<ReportDimension, string> = {
 };
 
 export class UsageReports {
-  /** Prepared once per shape; the SQL is built only from the fixed fragments above. */
-  private readonly statements = new Map<string, Statement<Param[]>>();
-  private readonly nameStmt;
-
   constructor(
     private readonly db: Db,
     private readonly prices: PriceTable,
-  ) {
-    this.nameStmt = db.prepare<[string], { author_name: string }>(
-      "SELECT author_name FROM messages WHERE author_id = ? ORDER BY created_at DESC LIMIT 1",
-    );
-  }
+  ) {}
 
-  report(query: ReportQuery): UsageReport {
+  async report(query: ReportQuery): Promise<UsageReport> {
     const end = query.now;
-    const start = this.periodStart(query);
-    const rows = this.groups(query.by, query, start, end);
+    const start = await this.periodStart(query);
+    const rows = await this.groups(query.by, query, start, end);
     const totals = sumTotals(rows);
-    const byDay = query.by === "day" ? rows : this.groups("day", query, start, end);
+    const byDay = query.by === "day" ? rows : await this.groups("day", query, start, end);
     const days: DayPoint[] = [];
     for (let t = utcDayStart(start); t <= end; t += DAY_MS) {
       const key = utcDate(t);
@@ -125,7 +116,7 @@ export class UsageReports {
   }
 
   /** The first millisecond of the period: calendar days in UTC, ending today. */
-  periodStart(query: ReportQuery): number {
+  async periodStart(query: ReportQuery): Promise<number> {
     const today = utcDayStart(query.now);
     switch (query.period) {
       case "today":
@@ -137,35 +128,35 @@ export class UsageReports {
       case "month":
         return utcMonthStart(query.now);
       case "all": {
-        const first = this.statement("first", query, () =>
-          `SELECT MIN(created_at) AS first FROM usage WHERE ${filters(query)}`,
-        ).get(...filterParams(query, 0, query.now + 1)) as { first: number | null } | undefined;
+        const first = await this.db.get<{ first: number | null }>(
+          sql`SELECT MIN(created_at) AS first FROM usage WHERE ${filters(query, 0, query.now + 1)}`,
+        );
         return utcDayStart(first?.first ?? query.now);
       }
     }
   }
 
-  private groups(by: ReportDimension, query: ReportQuery, start: number, end: number): ReportRow[] {
-    const column = DIMENSION_COLUMNS[by];
-    const stmt = this.statement(`group:${by}`, query, () =>
-      `SELECT ${column} AS key, model, COUNT(*) AS requests,
+  private async groups(by: ReportDimension, query: ReportQuery, start: number, end: number): Promise<ReportRow[]> {
+    const column = sql.raw(DIMENSION_COLUMNS[by]);
+    // End is inclusive of the current millisecond: a request recorded "now" is in the report.
+    const raw = await this.db.all<GroupRow>(
+      sql`SELECT ${column} AS key, model, COUNT(*) AS requests,
               SUM(input_tokens) AS input, SUM(output_tokens) AS output,
               SUM(cache_read_tokens) AS cache_read, SUM(cache_write_tokens) AS cache_write,
               COALESCE(SUM(cost_micros), 0) AS cost,
               SUM(CASE WHEN cost_micros IS NULL
                         AND input_tokens + output_tokens + cache_read_tokens + cache_write_tokens > 0
                        THEN 1 ELSE 0 END) AS unpriced
-       FROM usage WHERE ${filters(query)}
-       GROUP BY key, model`,
+       FROM usage WHERE ${filters(query, start, end + 1)}
+       GROUP BY ${column}, model`,
     );
-    // End is inclusive of the current millisecond: a request recorded "now" is in the report.
-    const raw = stmt.all(...filterParams(query, start, end + 1)) as GroupRow[];
+    const names = by === "user" ? await this.userNames(raw.map((g) => String(g.key))) : new Map<string, string>();
     const merged = new Map<string, ReportRow>();
     for (const g of raw) {
       const key = by === "day" ? utcDate(Number(g.key) * DAY_MS) : String(g.key);
       let row = merged.get(key);
       if (!row) {
-        row = { key, label: by === "user" ? this.userName(key) : key, ...emptyTotals() };
+        row = { key, label: names.get(key) ?? key, ...emptyTotals() };
         merged.set(key, row);
       }
       row.requests += g.requests;
@@ -198,33 +189,25 @@ export class UsageReports {
   }
 
   /** A user's display name as last seen in a stored message, else the id. */
-  userName(userId: string): string {
-    return this.nameStmt.get(userId)?.author_name ?? userId;
+  async userName(userId: string): Promise<string> {
+    const row = await this.db.get<{ author_name: string }>(
+      sql`SELECT author_name FROM messages WHERE author_id = ${userId} ORDER BY created_at DESC LIMIT 1`,
+    );
+    return row?.author_name ?? userId;
   }
 
-  private statement(name: string, query: ReportQuery, sql: () => string) {
-    const key = `${name}|${query.workspaceId !== undefined}|${query.userId !== undefined}`;
-    let stmt = this.statements.get(key);
-    if (!stmt) {
-      stmt = this.db.prepare<Param[]>(sql());
-      this.statements.set(key, stmt);
-    }
-    return stmt;
+  private async userNames(userIds: string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const id of new Set(userIds)) names.set(id, await this.userName(id));
+    return names;
   }
 }
 
-function filters(query: ReportQuery): string {
-  const parts = ["created_at >= ?", "created_at < ?"];
-  if (query.workspaceId !== undefined) parts.push("workspace_id = ?");
-  if (query.userId !== undefined) parts.push("user_id = ?");
-  return parts.join(" AND ");
-}
-
-function filterParams(query: ReportQuery, start: number, end: number): Param[] {
-  const params: Param[] = [start, end];
-  if (query.workspaceId !== undefined) params.push(query.workspaceId);
-  if (query.userId !== undefined) params.push(query.userId);
-  return params;
+function filters(query: ReportQuery, start: number, end: number): RawBuilder<unknown> {
+  const parts = [sql`created_at >= ${start}`, sql`created_at < ${end}`];
+  if (query.workspaceId !== undefined) parts.push(sql`workspace_id = ${query.workspaceId}`);
+  if (query.userId !== undefined) parts.push(sql`user_id = ${query.userId}`);
+  return sql.join(parts, sql` AND `);
 }
 
 export function emptyTotals(): UsageTotals {

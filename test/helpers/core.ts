@@ -67,9 +67,9 @@ export function tempDbPath(): string {
   return path.join(dir, "palaver.db");
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
   const start = Date.now();
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }

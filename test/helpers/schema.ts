@@ -32,6 +32,9 @@ const FAMILIES: Record<string, string> = {
   text: "text",
   integer: "integer",
   bigint: "integer",
+  // SQLite's INTEGER affinity stores a fractional value as REAL (messages.created_at holds such
+  // values), so PostgreSQL's floating column is the same family.
+  "double precision": "integer",
   blob: "bytes",
   bytea: "bytes",
 };

@@ -3,13 +3,13 @@
 import type { AttachmentStore } from "../../store/attachments.ts";
 import type { BuiltHistory } from "../history.ts";
 
-export function fillFiles(built: BuiltHistory, blobs: AttachmentStore): void {
+export async function fillFiles(built: BuiltHistory, blobs: AttachmentStore): Promise<void> {
   const read = new Map<string, Buffer | undefined>();
   for (const { ref, block } of built.files) {
     let bytes: Buffer | undefined;
     if (ref.inlineBase64 !== undefined) bytes = Buffer.from(ref.inlineBase64, "base64");
     else if (ref.hash !== undefined) {
-      if (!read.has(ref.hash)) read.set(ref.hash, blobs.get(ref.hash));
+      if (!read.has(ref.hash)) read.set(ref.hash, await blobs.get(ref.hash));
       bytes = read.get(ref.hash);
     }
     if (!bytes) {

@@ -20,7 +20,7 @@ export async function ingestAttachments(list: Attachment[], blobs: AttachmentSto
     if (c.problem !== undefined) ref.problem = c.problem;
     if (c.kind !== "unusable") {
       ref.hash = createHash("sha256").update(a.data).digest("hex");
-      blobs.put(ref.hash, c.mediaType, a.data, now);
+      await blobs.put(ref.hash, c.mediaType, a.data, now);
     }
     refs.push(ref);
   }
