@@ -26,7 +26,7 @@ import { ReplyRenderer } from "../reply/renderer.ts";
 import { KeyedQueue } from "./queue.ts";
 import { ConversationLeases } from "./leases.ts";
 import { LeaseStore } from "../store/leases.ts";
-import { Gate } from "../admission/gate.ts";
+import { Gate, type Admission } from "../admission/gate.ts";
 import { describeError, PalaverError } from "../errors.ts";
 import * as notes from "../reply/notes.ts";
 import { noMetrics, type Metrics } from "../ops/metrics.ts";
@@ -371,7 +371,7 @@ export class Bot implements BotApi {
         return await this.streamReply(
           message,
           renderer,
-          replyId,
+          { id: replyId, admission: admitted.admission },
           { model, maxTokens, system, web },
           { first: history, historyFor, contextBudget },
           (n) => (note = n),
@@ -398,14 +398,15 @@ export class Bot implements BotApi {
   private async streamReply(
     message: InboundMessage,
     renderer: ReplyRenderer,
-    replyId: string,
+    reply: { id: string; admission: Admission },
     request: { model: string; maxTokens: number; system: string; web?: { maxUses: number } },
     history: { first: BuiltHistory; historyFor: HistoryFor; contextBudget: number },
     setNote: (note: string) => void,
   ): Promise<HandleOutcome> {
     const { logger, clock } = this.deps;
     const { model } = request;
-    const deps = { claude: this.deps.claude, usage: this.usage, logger, blobs: this.blobs };
+    const { id: replyId, admission } = reply;
+    const deps = { claude: this.deps.claude, usage: this.usage, logger, blobs: this.blobs, admission };
     const abort = new AbortController();
     this.inFlight.set(replyId, abort);
     let attempt: Attempt;
