@@ -51,6 +51,13 @@ export interface ThreadMessage {
   /** Milliseconds since the epoch; orders the conversation. */
   createdAt: number;
   attachments?: Attachment[];
+  /**
+   * The message's files, downloaded. Called once by the core, after it has deduplicated the
+   * message (a mention Slack delivers twice is downloaded once); for an earlier message of a
+   * thread, only when the core does not hold that message yet. Never rejects: a file that cannot
+   * be had comes back with a `problem`.
+   */
+  fetchAttachments?: () => Promise<Attachment[]>;
 }
 
 /** Why a message is addressed to the bot. */
@@ -70,12 +77,6 @@ export interface InboundMessage extends ThreadMessage {
    * history, so edits, deletions and messages the bot never saw are reflected.
    */
   fetchThread?: () => Promise<ThreadMessage[]>;
-  /**
-   * The message's files, downloaded. Called once by the core, after it has deduplicated the
-   * message (a mention Slack delivers twice is downloaded once). Never rejects: a file that
-   * cannot be had comes back with a `problem`.
-   */
-  fetchAttachments?: () => Promise<Attachment[]>;
 }
 
 /** A shared request budget: every surface naming the same key draws from one bucket. */

@@ -58,6 +58,25 @@ describe("discord reply mode", () => {
     assert.ok(app.bot.knowsConversation(chain), "the conversation is named by the chain's root");
   });
 
+  it("a first mention in a thread brings the files shared earlier in it, downloaded once", async () => {
+    const { discord, world, claude } = h;
+    const thread = discord.state.addThread(world.general.id, "minutes", world.ada.id);
+    const doc = await pdf(2, "Minutes");
+    const file = discord.addAttachment("minutes.pdf", "application/pdf", doc, thread.id);
+    discord.say({ channelId: thread.id, authorId: world.ada.id, content: "minutes of the meeting", attachments: [file] });
+    const downloads = () => discord.cdnDownloads.filter((d) => d.id === file.id).length;
+    claude.enqueue({ text: "Two pages of minutes." });
+    discord.say({ channelId: thread.id, authorId: world.max.id, content: `${h.mention} summarise them` });
+    await waitFor(() => discord.botMessagesIn(thread.id).at(-1)?.content === "Two pages of minutes.", 5000, "reply");
+    const blocks = asMessagesBody(claude.messageRequests().at(-1)!.body).messages.flatMap((m) => (Array.isArray(m.content) ? m.content : []));
+    assert.deepEqual(blocks.filter((b) => b.type === "document").map((b) => b.source), [{ type: "base64", media_type: "application/pdf", data: doc.toString("base64") }], "the earlier message's PDF");
+    assert.equal(downloads(), 1);
+    claude.enqueue({ text: "Still two pages." });
+    discord.say({ channelId: thread.id, authorId: world.max.id, content: `${h.mention} and now?` });
+    await waitFor(() => discord.botMessagesIn(thread.id).at(-1)?.content === "Still two pages.", 5000, "second reply");
+    assert.equal(downloads(), 1, "a held message's files are not downloaded again");
+  });
+
   it("continues a long reply (4,500 characters) in three messages with every word and whole code fences", async () => {
     const { discord, world, claude } = h;
     const prose = (n: number, word: string) => Array.from({ length: n }, (_, i) => `${word} ${i}.`).join(" ");

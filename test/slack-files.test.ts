@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { asMessagesBody, type ContentBlockBody } from "./fakes/claude.ts";
 import { ALICE, BOT, DM_ALICE, GENERAL } from "./fakes/slack/index.ts";
 import { mention, replyIn, startSlackHarness, type SlackHarness } from "./helpers/slack.ts";
+import { waitFor } from "./helpers/core.ts";
 import { png, pdf } from "./helpers/files.ts";
 
 function lastUserBlocks(h: SlackHarness): ContentBlockBody[] {
@@ -80,5 +81,28 @@ describe("slack: files", () => {
     assert.match(reply!.text, /Echo: read this/);
     assert.match(reply!.text, /secret\.pdf.*could not be downloaded: Slack sent a sign-in page instead of the file/);
     assert.ok(!lastUserBlocks(h).some((x) => x.type === "document"), "no HTML went to Claude as a file");
+  });
+
+  test("a first mention mid-thread: files shared earlier in the thread are downloaded with the thread sync, once", async () => {
+    const doc = await pdf(1, "Budget draft");
+    const f = h.slack.files.add({ name: "budget.pdf", mimetype: "application/pdf", bytes: doc });
+    const requestsBefore = h.claude.messageRequests().length;
+    const root = await h.slack.userSays({ user: ALICE.id, channel: GENERAL.id, text: "here is the draft budget", files: [f.id] });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(h.claude.messageRequests().length, requestsBefore, "not addressed: no reply to the root");
+    const downloadsBefore = h.slack.files.downloads.length;
+    h.claude.enqueue({ text: "The draft looks fine." });
+    await h.slack.userSays({ user: ALICE.id, channel: GENERAL.id, threadTs: root.ts, text: `${mention(BOT.userId)} what do you think of it?` });
+    const [reply] = await replyIn(h, root.ts);
+    assert.equal(reply?.text, "The draft looks fine.");
+    const sent = asMessagesBody(h.claude.messageRequests().at(-1)!.body).messages.flatMap((m) => (Array.isArray(m.content) ? m.content : []));
+    assert.deepEqual(sent.filter((x) => x.type === "document").map((x) => (x.source as { data: string }).data), [doc.toString("base64")], "the earlier PDF went to Claude");
+    assert.ok(h.slack.files.downloads.length > downloadsBefore, "downloaded during the thread sync");
+
+    const downloadsAfterFirst = h.slack.files.downloads.length;
+    h.claude.enqueue({ text: "Still fine." });
+    await h.slack.userSays({ user: ALICE.id, channel: GENERAL.id, threadTs: root.ts, text: `${mention(BOT.userId)} and now?` });
+    await waitFor(() => h.slack.botMessages(GENERAL.id, root.ts).some((m) => m.text === "Still fine." && !m.streaming));
+    assert.equal(h.slack.files.downloads.length, downloadsAfterFirst, "a held message's files are not downloaded again");
   });
 });

@@ -125,7 +125,13 @@ export async function onMessageCreate(ctx: InboundContext, message: Message): Pr
     channelId: p.channel,
     isDM: message.guildId === null,
     addressedBy: p.addressedBy,
-    ...(p.fetch ? { fetchThread: async () => (await p.fetch!()).map(toThread) } : {}),
+    // Earlier messages' files are downloaded only if the core does not hold them yet (a first
+    // mention mid-thread); a fetched message carries freshly signed attachment URLs.
+    ...(p.fetch ? { fetchThread: async () => (await p.fetch!()).map((x) => withFiles(toThread(x), x, ctx.logger)) } : {}),
   };
   await ctx.bot.handle(inbound, ctx.surface(p.target));
+}
+
+function withFiles(t: ThreadMessage, m: DiscordMessage, logger: Logger): ThreadMessage {
+  return m.attachments.length > 0 ? { ...t, fetchAttachments: () => downloadAttachments(m.attachments, logger) } : t;
 }

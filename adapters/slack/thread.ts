@@ -1,6 +1,6 @@
 // A whole Slack thread as ThreadMessage[]: conversations.replies, every page (cursor pagination),
 // oldest first, housekeeping messages (joins, tombstones) left out.
-import type { FileDownloadDeps } from "./files.ts";
+import { downloadFiles, type FileDownloadDeps } from "./files.ts";
 import type { webApi } from "@slack/bolt";
 import type { Author, ThreadMessage } from "../../src/types.ts";
 import { messageId, userId } from "./ids.ts";
@@ -48,6 +48,9 @@ export async function toThreadMessage(m: SlackMessage, channel: string, me: Slac
     author: await authorOf(m, me),
     text: await plainText(m.text, me),
     createdAt: tsToMillis(m.ts),
+    // Downloaded only if the core does not hold the message yet (files shared before a first
+    // mention mid-thread); conversations.replies gives full file objects, not Slack Connect stubs.
+    ...(m.files && m.files.length > 0 ? { fetchAttachments: () => downloadFiles(m.files!, me.files) } : {}),
   };
 }
 

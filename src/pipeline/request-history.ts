@@ -10,6 +10,7 @@ import type { ConversationStore } from "../store/conversations.ts";
 import { CONTEXT_MARGIN_TOKENS, estimateTextTokens, type BuiltHistory } from "../context/history.ts";
 import { fitHistory, type FitDeps } from "../context/fit-history.ts";
 import { fileTokens, PDF_PAGE_TOKENS_HIGH } from "../context/files/request-limits.ts";
+import { earlierThreadFiles } from "../context/files/thread-files.ts";
 import type { HistoryFor } from "./context-retry.ts";
 import { describeError } from "../errors.ts";
 
@@ -41,7 +42,10 @@ export async function requestHistory(
   if (message.fetchThread) {
     try {
       const thread = await message.fetchThread();
-      await deps.conversations.sync(message.conversationId, thread, deps.clock.now());
+      const now = deps.clock.now();
+      // A first mention mid-thread: files shared before it are fetched now, with their messages.
+      const files = await earlierThreadFiles({ conversations: deps.conversations, blobs: deps.fit.blobs, logger: deps.logger }, message.conversationId, thread, now);
+      await deps.conversations.sync(message.conversationId, thread, now, files);
     } catch (err) {
       // The stored copy is still a consistent history; answer from it.
       deps.logger.warn({ err: describeError(err), conversation: message.conversationId }, "could not fetch the thread; using the stored history");

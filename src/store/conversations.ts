@@ -119,10 +119,7 @@ export class ConversationStore {
    */
   async upsert(conversationId: string, m: ThreadMessage, now: number, files?: AttachmentRef[], db: Db = this.db): Promise<void> {
     // /palaver forget (src/store/forgotten.ts, migration 002): history up to then stays gone.
-    const forgotten = await db.get<{ forgotten_at: number }>(
-      sql`SELECT forgotten_at FROM forgotten_conversations WHERE conversation_id = ${conversationId}`,
-    );
-    if (forgotten && m.createdAt <= forgotten.forgotten_at) return;
+    if (m.createdAt <= (await this.forgottenAt(conversationId, db))) return;
     const existing = await this.row(db, m.id);
     const attachments = files && files.length > 0 ? JSON.stringify(files) : null;
     if (!existing) {
@@ -141,14 +138,21 @@ export class ConversationStore {
     }
   }
 
+  /** Messages created at or before this moment were forgotten (/palaver forget); -Infinity: none. */
+  async forgottenAt(conversationId: string, db: Db = this.db): Promise<number> {
+    const row = await db.get<{ forgotten_at: number }>(sql`SELECT forgotten_at FROM forgotten_conversations WHERE conversation_id = ${conversationId}`);
+    return row?.forgotten_at ?? Number.NEGATIVE_INFINITY;
+  }
+
   /**
    * Bring the stored conversation in line with the platform's copy: upsert every message, and
    * mark deleted what we hold inside the fetched time range that the platform no longer has.
+   * `files`: references for messages stored for the first time (earlier files of the thread).
    */
-  async sync(conversationId: string, messages: ThreadMessage[], now: number): Promise<void> {
+  async sync(conversationId: string, messages: ThreadMessage[], now: number, files?: ReadonlyMap<string, AttachmentRef[]>): Promise<void> {
     if (messages.length === 0) return;
     await this.db.transaction(async (tx) => {
-      for (const m of messages) await this.upsert(conversationId, m, now, undefined, tx);
+      for (const m of messages) await this.upsert(conversationId, m, now, files?.get(m.id), tx);
       const seen = new Set(messages.map((m) => m.id));
       const first = Math.min(...messages.map((m) => m.createdAt));
       const last = Math.max(...messages.map((m) => m.createdAt));

@@ -286,6 +286,17 @@ export class FakeWebApi {
     };
   }
 
+  /**
+   * A message read back with its files: history methods return full file objects in `files`
+   * (https://docs.slack.dev/reference/objects/message-object; only events pushed to an app carry
+   * Slack Connect stubs, platform-facts-2.md §2.2), shared with subtype file_share.
+   */
+  private withFiles(m: { files?: string[] }, api: Record<string, unknown>): Record<string, unknown> {
+    if (!m.files || m.files.length === 0) return api;
+    const files = this.options.files();
+    return { ...api, subtype: "file_share", files: m.files.flatMap((id) => { const f = files.files.get(id); return f ? [files.object(f)] : []; }) };
+  }
+
   private replies(p: Record<string, unknown>): Record<string, unknown> {
     const channel = this.channel(need(p, "channel"));
     const ts = need(p, "ts");
@@ -306,7 +317,7 @@ export class FakeWebApi {
     // associated with this message" (conversations.replies docs; default false).
     const withMetadata = p.include_all_metadata === true || p.include_all_metadata === "true";
     return {
-      messages: messages.map((m) => this.state.toApi(m, { metadata: withMetadata })),
+      messages: messages.map((m) => this.withFiles(m, this.state.toApi(m, { metadata: withMetadata }))),
       has_more: next !== "",
       response_metadata: { next_cursor: next },
     };
