@@ -41,9 +41,10 @@ export async function fitHistory(
   );
   await markRejected(stored, deps.blobs);
   const options = { named, model: request.model, contextWindow: request.contextWindow, withoutFiles: request.withoutFiles };
+  const fill = { blobs: deps.blobs, uploader: deps.claude.files, logger: deps.logger, failedUploads: new Set<string>() };
   const build = async (budget: number) => {
     const b = buildHistory(stored, message.id, { ...options, budgetTokens: budget });
-    await fillFiles(b, { blobs: deps.blobs, uploader: deps.claude.files, logger: deps.logger });
+    await fillFiles(b, fill);
     return b;
   };
   let built = await build(budgetTokens);

@@ -13,6 +13,11 @@ export interface FillDeps {
   /** Absent or disabled: every file is sent inline. */
   uploader?: FileUploader;
   logger?: Logger;
+  /**
+   * Hashes whose upload failed while building this request: its recounts send them inline
+   * without trying (and perhaps waiting for) the upload again.
+   */
+  failedUploads?: Set<string>;
 }
 
 /** Small files stay inline; text files are always inline (they are sent as text, not bytes). */
@@ -64,7 +69,7 @@ async function fileIdFor(
   bytesOf: (hash: string) => Promise<Buffer | undefined>,
 ): Promise<string | undefined> {
   const stored = await deps.blobs.fileId(hash);
-  if (stored !== undefined) return stored;
+  if (stored !== undefined || deps.failedUploads?.has(hash)) return stored;
   const bytes = await bytesOf(hash);
   if (!bytes) return undefined;
   let uploaded: string;
@@ -72,6 +77,7 @@ async function fileIdFor(
     uploaded = await deps.uploader!.upload(bytes, ref.name, ref.mediaType);
   } catch (err) {
     deps.logger?.warn({ file: ref.name, err: describeError(err) }, "Files API upload failed; sending the file inline this time");
+    deps.failedUploads?.add(hash);
     return undefined;
   }
   // Two requests (or instances) may upload the same new file at once: the first id stored stands,
