@@ -200,7 +200,8 @@ describe("two instances racing for the last cents of one budget", () => {
     const asked = await Promise.all(
       Array.from({ length: 10 }, (_, i) => slack.userSaysToEach({ user: ALICE.id, channel: GENERAL.id, text: `${mention(BOT.userId)} question ${i}` })),
     );
-    await waitFor(() => asked.every((a) => slack.botMessages(GENERAL.id, a.ts).some((m) => !m.streaming)), 30_000, "every question answered or refused");
+    const settled = (text: string) => text === "Answered." || /budget of/.test(text);
+    await waitFor(() => asked.every((a) => slack.botMessages(GENERAL.id, a.ts).some((m) => !m.streaming && settled(m.text))), 30_000, "every question answered or refused");
     await slack.settle();
     const handled = handledByTs(instances);
     assert.equal(new Set([...handled.values()].flat().map((h) => h.instance)).size, 2, "both instances took questions");
@@ -266,7 +267,10 @@ describe("two instances under Slack's rate limits", () => {
     const asked = await Promise.all(
       Array.from({ length: 20 }, (_, i) => slack.userSaysToEach({ user: ALICE.id, channel: GENERAL.id, text: `${mention(BOT.userId)} burst ${i}` })),
     );
-    await waitFor(() => asked.every((a) => slack.botMessages(GENERAL.id, a.ts).some((m) => !m.streaming)), 60_000, "every reply final");
+    // Final means the whole answer shown, without the streaming indicator (a posted reply that is
+    // still being edited is not "streaming" in the native sense, so text is what tells).
+    const final = () => asked.every((a) => slack.botMessages(GENERAL.id, a.ts).some((m) => !m.streaming && m.text === words(120)));
+    await waitFor(final, 60_000, "every reply final");
     await slack.settle();
     assert.equal(slack.api.limiter.total429s(), 0, `no call was rate limited: ${JSON.stringify([...slack.api.limiter.limited])}`);
     for (const a of asked) {

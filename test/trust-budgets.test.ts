@@ -100,6 +100,20 @@ test("a mid-stream retry records both attempts", async () => {
   assert.equal(rows[1]!.input_tokens, rows[0]!.input_tokens, "the same request twice");
 });
 
+test("a mid-stream retry is reserved before it is sent: the reply holds two requests' estimates while the retry runs", async () => {
+  const h = await core();
+  h.claude.enqueue({ text: "x", midStreamError: { afterChars: 0, type: "overloaded_error" } }, { text: "Second time lucky.", firstTokenDelayMs: 400 });
+  const reply = h.app.bot.handle(inbound("hi"), new RecordingSurface("test:retry-reserved"));
+  // The first request's estimate is held from admission.
+  await waitFor(async () => (await h.app.gate.spending.reservedMicros("workspace", "test:W")) > 0, 5000, "the reservation");
+  const one = await h.app.gate.spending.reservedMicros("workspace", "test:W");
+  // Once the retry is under way (the second request reached the fake), two are held.
+  await waitFor(() => h.claude.messageRequests().length === 2, 5000, "the retry to be sent");
+  assert.equal(await h.app.gate.spending.reservedMicros("workspace", "test:W"), 2 * one, "the retry is counted as in flight");
+  assert.equal(await reply, "replied");
+  assert.equal(await h.app.gate.spending.reservedMicros("workspace", "test:W"), 0, "both released with the usage recorded");
+});
+
 test("the reservation covers a long system prompt and a first mention in the middle of a long thread, racing the last cents", async () => {
   const system = "You are a careful assistant. ".repeat(1200); // ~35k chars ≈ 8.7k tokens
   const h = await core({ PALAVER_SYSTEM_PROMPT: system, PALAVER_BUDGET_DAILY_USD: "1", PALAVER_MAX_TOKENS: "256" });

@@ -23,9 +23,12 @@ const LANGUAGE_CHARS = /^[\w+#.-]+$/;
 
 function escapeLine(line: string, atLineStart: boolean): string {
   let out = "";
+  // Only whitespace so far: the next character starts the line's content.
+  let blankSoFar = atLineStart;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
-    const startsLine = atLineStart && line.slice(0, i).trim() === "";
+    const startsLine = blankSoFar;
+    blankSoFar &&= ch.trim() === "";
     if (MARKUP.has(ch) || (startsLine && LINE_START_MARKUP.has(ch))) out += "\\";
     out += ch;
     // "1. " at the start of a line is an ordered list: escape its dot.

@@ -168,7 +168,20 @@ export class SpendingBudgets {
       const micros = Math.max(0, Math.round(estimateMicros));
       const id = randomUUID();
       await this.reservations.hold(id, keys, micros, this.clock.now() + RESERVATION_TTL_MS, tx);
-      return { ok: true as const, reservation: new Reservation(micros, () => this.reservations.release(id)) };
+      // Extra requests of the same reply are held as rows of their own ("<id>:2", …) and counted
+      // at once, without a new check: the reply was admitted; what it has in flight must show.
+      const ids: string[] = [id];
+      const rows = {
+        add: async () => {
+          const extra = `${id}:${ids.length + 1}`;
+          ids.push(extra);
+          await this.reservations.hold(extra, keys, micros, this.clock.now() + RESERVATION_TTL_MS);
+        },
+        remove: async () => {
+          for (const held of ids) await this.reservations.release(held);
+        },
+      };
+      return { ok: true as const, reservation: new Reservation(micros, rows) };
     });
   }
 

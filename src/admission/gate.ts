@@ -14,6 +14,8 @@ import { noMetrics, type Metrics } from "../ops/metrics.ts";
 
 /** Held while a Claude request is in flight; released once its usage is recorded. */
 export interface Admission {
+  /** Reserve one more request before sending it (a retry of the same reply). */
+  extend(): Promise<void>;
   release(): Promise<void>;
 }
 

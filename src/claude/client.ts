@@ -19,6 +19,8 @@ export interface ClaudeRequest {
   messages: ApiMessage[];
   /** Claude's web search and web fetch server tools, each used at most maxUses times. */
   web?: { maxUses: number };
+  /** Called (and awaited) before a stream that failed before any text is sent again. */
+  beforeRetry?: () => Promise<void>;
 }
 
 /** What one HTTP request to the API used: a result holds one per attempt that reached the API. */
@@ -213,6 +215,7 @@ export class ClaudeClient {
               "Claude stream failed before any text; retrying",
             );
             await sleep(delay);
+            await request.beforeRetry?.();
             continue;
           }
           outcome.error = error;

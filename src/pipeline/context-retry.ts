@@ -8,6 +8,7 @@ import type { UsageRecorder } from "../usage/recorder.ts";
 import type { ReplyRenderer } from "../reply/renderer.ts";
 import { fileNote, withCacheBreakpoints, type BuiltHistory } from "../context/history.ts";
 import type { AttachmentStore } from "../store/attachments.ts";
+import type { Admission } from "../admission/gate.ts";
 
 /** When the context is exceeded anyway, retry once with this share of the budget. */
 const RETRY_BUDGET_FACTOR = 0.5;
@@ -17,6 +18,8 @@ export interface AttemptDeps {
   usage: UsageRecorder;
   logger: Logger;
   blobs: AttachmentStore;
+  /** The reply's admission: every request after the first is reserved before it is sent. */
+  admission: Admission;
 }
 
 /** How the history is built for one attempt: its token budget, and whether files go with it. */
@@ -44,14 +47,25 @@ export async function streamWithContextRetry(
   firstHistory?: BuiltHistory,
 ): Promise<Attempt> {
   const { model, maxTokens, system, web } = request;
+  let sent = 0;
   const once = async (history: BuiltHistory): Promise<Attempt> => {
     // Nothing readable in the new message: answering would answer the previous question instead.
     if (history.nothingToAnswer) return { result: { text: "", usage: { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 }, usageEstimated: false, earlierAttempts: [], latencyMs: 0 }, shown: "", history };
     // Stopped (and still recorded) when showing it fails: the request is then abandoned, not
     // left running unseen, and what it produced until then is charged.
     const abandon = new AbortController();
+    // The admission reserved the first request; each later one (a retry) is reserved as well, so
+    // what this reply has in flight is what the budgets count (issue 9, item 1).
+    if (sent++ > 0) await deps.admission.extend();
     const stream = deps.claude.stream(
-      { model, maxTokens, system, messages: withCacheBreakpoints(history.messages), ...(web ? { web } : {}) },
+      {
+        model,
+        maxTokens,
+        system,
+        messages: withCacheBreakpoints(history.messages),
+        ...(web ? { web } : {}),
+        beforeRetry: () => deps.admission.extend(),
+      },
       AbortSignal.any([signal, abandon.signal]),
       (status) => renderer.setStatus(status),
     );

@@ -10,17 +10,16 @@ import { ConversationStore } from "../store/conversations.ts";
 import { ReplyStore } from "../store/replies.ts";
 import { AttachmentStore } from "../store/attachments.ts";
 import { ingestAttachments } from "../context/files/ingest.ts";
-import { fileTokens as filesCostTokens, PDF_PAGE_TOKENS_HIGH } from "../context/files/request-limits.ts";
 import { EventLog } from "../store/events.ts";
 import { InboxStore } from "../store/inbox.ts";
 import { UsageRecorder } from "../usage/recorder.ts";
-import { finalReply, stripNote } from "../reply/final-reply.ts";
+import { partHooks } from "./part-hooks.ts";
 import { Settings } from "../context/settings.ts";
 import { PriceTable } from "../claude/pricing.ts";
-import { CONTEXT_MARGIN_TOKENS, estimateTextTokens, requestTokens, type BuiltHistory } from "../context/history.ts";
-import { fitHistory, type FitDeps } from "../context/fit-history.ts";
+import { requestTokens } from "../context/history.ts";
+import { messageFileTokens, requestHistory, type RequestHistory, type RequestHistoryDeps } from "./request-history.ts";
 import type { ClaudeClient } from "../claude/client.ts";
-import { streamWithContextRetry, type Attempt, type HistoryFor } from "./context-retry.ts";
+import { streamReply } from "./stream-reply.ts";
 import { Budgets } from "../reply/rate-budgets.ts";
 import { ReplyRenderer } from "../reply/renderer.ts";
 import { KeyedQueue } from "./queue.ts";
@@ -52,18 +51,8 @@ export interface BotDeps {
   metrics?: Metrics;
 }
 
-/**
- * How often a streaming reply's text is saved. Saving every edit costs a SQLite write per edit
- * (the top item of a 500-reply profile); after a crash the reply is finished from the saved text,
- * so at most this much of what was shown is lost.
- */
-const PERSIST_PROGRESS_MS = 1_000;
-
 /** Reply set-ups per event-loop turn: a few ms each (most of it the HTTP request), so a burst holds the loop ~20 ms at a time. */
 const SETUPS_PER_LOOP_TURN = 4;
-
-/** Orders a reply's parts right after the message they answer (created_at is a REAL). */
-const REPLY_ORDER_EPSILON_MS = 0.001;
 
 const MS_PER_SECOND = 1000;
 
@@ -78,7 +67,7 @@ export class Bot implements BotApi {
   readonly instanceId: string;
   /** One reply at a time per conversation across instances (this process's queue orders its own). */
   readonly leases: ConversationLeases;
-  private readonly fitDeps: FitDeps;
+  private readonly requestDeps: RequestHistoryDeps;
   private readonly queue = new KeyedQueue();
   private readonly inFlight = new Map<string, AbortController>();
   private readonly warnedModels = new Set<string>();
@@ -101,7 +90,13 @@ export class Bot implements BotApi {
     this.metrics = deps.metrics ?? noMetrics;
     this.usage = new UsageRecorder(deps.db, deps.prices, deps.clock, deps.logger, this.metrics);
     this.metrics.watch({ repliesInFlight: () => this.replying, queueDepth: () => this.queue.waiting });
-    this.fitDeps = { conversations: this.conversations, blobs: this.blobs, claude: deps.claude, logger: deps.logger, countTokens: deps.config.countTokens };
+    this.requestDeps = {
+      fit: { conversations: this.conversations, blobs: this.blobs, claude: deps.claude, logger: deps.logger, countTokens: deps.config.countTokens },
+      conversations: this.conversations,
+      prices: deps.prices,
+      clock: deps.clock,
+      logger: deps.logger,
+    };
   }
 
   platformRateLimited(platform: Platform, method: string): void {
@@ -268,25 +263,10 @@ export class Bot implements BotApi {
       await this.say(surface, screened.reply);
       return "refused";
     }
-    // The reservation is made from the request as it will be sent, so it is taken after the
-    // thread is synced and the history built: a first mention in the middle of a long thread
-    // reserves the whole thread, not just the new message (screen() refused the cheap cases).
     // Until admitted the message stays in the inbox: a crash meanwhile answers it after a restart.
-    const contextBudget = this.deps.prices.contextWindow(model) - maxTokens - CONTEXT_MARGIN_TOKENS - estimateTextTokens(system);
-    const contextWindow = this.deps.prices.contextWindow(model);
-    const historyFor: HistoryFor = (budget, options) => fitHistory(this.fitDeps, message, { model, system, contextWindow, ...options }, budget);
-    let history: BuiltHistory;
+    let history: RequestHistory;
     try {
-      if (message.fetchThread) {
-        try {
-          const thread = await message.fetchThread();
-          await this.conversations.sync(message.conversationId, thread, clock.now());
-        } catch (err) {
-          // The stored copy is still a consistent history; answer from it.
-          logger.warn({ err: describeError(err), conversation: message.conversationId }, "could not fetch the thread; using the stored history");
-        }
-      }
-      history = await historyFor(contextBudget);
+      history = await requestHistory(this.requestDeps, message, { model, maxTokens, system });
     } catch (err) {
       // Not answered, and not to be tried again and again: handle() reports it.
       await this.inbox.remove(message.id);
@@ -297,16 +277,13 @@ export class Bot implements BotApi {
       const charged = this.deps.prices.mostExpensive().model;
       logger.warn({ model, chargedAs: charged }, "model has no price in the table: its usage is charged at the most expensive model's price");
     }
-    // The reservation covers the message's files: images at their resized size, PDFs per page.
-    const refs = (await this.conversations.get(message.id))?.attachments ?? [];
-    const fileTokens = refs.reduce((sum, ref) => sum + (ref.problem === undefined ? filesCostTokens(ref, model, PDF_PAGE_TOKENS_HIGH) : 0), 0);
     const admitted = await this.deps.gate.admit({
       message,
       model,
       maxTokens,
-      promptTokens: requestTokens(system, history.messages),
+      promptTokens: requestTokens(system, history.first.messages),
       webSearches: web?.maxUses ?? 0,
-      fileTokens,
+      fileTokens: await messageFileTokens(this.conversations, message.id, model),
     });
     if (!admitted.ok) {
       await this.inbox.remove(message.id);
@@ -335,45 +312,20 @@ export class Bot implements BotApi {
     this.replying++;
     try {
       let note = "";
-      const persistedAt = new Map<string, number>();
       const renderer = new ReplyRenderer(surface, {
         budgets: this.budgets,
         replyId,
-        hooks: {
-          onPost: (index, id, raw) =>
-            this.conversations.insertPart({
-              id,
-              conversationId: message.conversationId,
-              replyId,
-              part: index,
-              authorId: `${message.platform}:palaver`,
-              authorName: "Palaver",
-              content: stripNote(raw, note),
-              status: "streaming",
-              // Anchored just after the message it answers, not at post time: a message that
-              // arrived while this reply was thinking must sort after it, or the next request
-              // would see the two questions merged and this answer missing.
-              createdAt: message.createdAt + REPLY_ORDER_EPSILON_MS * (index + 1),
-            }),
-          onUpdate: (_index, id, raw, final) => {
-            // Progress is saved at most every PERSIST_PROGRESS_MS (a crash loses at most that
-            // much of the shown text); final texts always are.
-            const now = clock.now();
-            if (!final && now - (persistedAt.get(id) ?? 0) < PERSIST_PROGRESS_MS) return Promise.resolve();
-            persistedAt.set(id, now);
-            return this.conversations.updatePart(id, stripNote(raw, note), "streaming", now);
-          },
-          onError: (err) => logger.warn({ err: describeError(err), reply: replyId }, "a post or edit failed; it will be retried"),
-        },
+        hooks: partHooks({ conversations: this.conversations, clock, logger }, message, replyId, () => note),
       });
 
       try {
-        return await this.streamReply(
+        return await streamReply(
+          { claude: this.deps.claude, usage: this.usage, logger, blobs: this.blobs, replies: this.replies, clock, inFlight: this.inFlight },
           message,
           renderer,
-          replyId,
+          { id: replyId, admission: admitted.admission },
           { model, maxTokens, system, web },
-          { first: history, historyFor, contextBudget },
+          history,
           (n) => (note = n),
         );
       } catch (err) {
@@ -392,49 +344,6 @@ export class Bot implements BotApi {
       this.replying--;
       await admitted.admission.release();
     }
-  }
-
-  /** Stream Claude's answer onto the surface and finish it; returns how it went. */
-  private async streamReply(
-    message: InboundMessage,
-    renderer: ReplyRenderer,
-    replyId: string,
-    request: { model: string; maxTokens: number; system: string; web?: { maxUses: number } },
-    history: { first: BuiltHistory; historyFor: HistoryFor; contextBudget: number },
-    setNote: (note: string) => void,
-  ): Promise<HandleOutcome> {
-    const { logger, clock } = this.deps;
-    const { model } = request;
-    const deps = { claude: this.deps.claude, usage: this.usage, logger, blobs: this.blobs };
-    const abort = new AbortController();
-    this.inFlight.set(replyId, abort);
-    let attempt: Attempt;
-    try {
-      attempt = await streamWithContextRetry(
-        deps,
-        message,
-        replyId,
-        request,
-        renderer,
-        history.historyFor,
-        history.contextBudget,
-        abort.signal,
-        history.first,
-      );
-    } finally {
-      this.inFlight.delete(replyId);
-    }
-    const { result, shown, history: sent } = attempt;
-
-    const { text: finalText, status, outcome } = finalReply(shown, result, sent, model, abort.signal.aborted);
-    setNote(finalText.slice(shown.length));
-    await renderer.finish(finalText);
-    // The parts' texts were stored by the hooks during finish(); now settle their status.
-    await this.replies.finish(replyId, status, clock.now());
-    if (result.error) {
-      logger.error({ code: result.error.code, err: result.error.message, reply: replyId, model }, "Claude request failed");
-    }
-    return outcome;
   }
 
   /** The one place unexpected errors end up. */

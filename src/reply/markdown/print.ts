@@ -5,6 +5,7 @@
 import type { Definition, Nodes, PhrasingContent, Root, RootContent } from "mdast";
 import { alignedTable } from "./table.ts";
 import { plainText } from "./plain.ts";
+import { originalOf } from "./shift.ts";
 
 export interface Dialect {
   /** Literal text, escaped so the platform shows it as written. `atLineStart`: it starts a line. */
@@ -85,10 +86,10 @@ function phrase(node: PhrasingContent, ctx: Context, atLineStart: boolean): stri
   }
 }
 
-function blocks(nodes: RootContent[], ctx: Context, tight: boolean): Line[] {
+function blocks(nodes: RootContent[], ctx: Context, tight: boolean, print = block): Line[] {
   const out: Line[] = [];
   for (const node of nodes) {
-    const lines = block(node, ctx);
+    const lines = print(node, ctx);
     if (lines.length === 0) continue;
     if (out.length > 0 && !tight) out.push({ text: "", verbatim: false });
     out.push(...lines);
@@ -150,10 +151,28 @@ function collectDefinitions(node: Nodes, into: Map<string, Definition>): Map<str
   return into;
 }
 
+/**
+ * Top-level blocks already printed, per dialect. A streamed reply is printed again at every edit,
+ * and its tree reuses the blocks that did not change (parse.ts): their lines are taken from here.
+ * Only trees without definitions are remembered (a definition changes how references print).
+ */
+const printedBlocks = new WeakMap<Dialect, WeakMap<RootContent, Line[]>>();
+
+function topLevelBlock(node: RootContent, ctx: Context): Line[] {
+  if (ctx.definitions.size > 0) return block(node, ctx);
+  let printed = printedBlocks.get(ctx.dialect);
+  if (!printed) printedBlocks.set(ctx.dialect, (printed = new WeakMap()));
+  // A block moved by a reuse prints like the block it was copied from (printing ignores positions).
+  const original = originalOf(node) as RootContent;
+  let lines = printed.get(original);
+  if (!lines) printed.set(original, (lines = block(node, ctx)));
+  return lines;
+}
+
 /** The whole tree printed in `dialect`. */
 export function printMarkdown(root: Root, dialect: Dialect): string {
   const ctx: Context = { dialect, definitions: collectDefinitions(root, new Map()), bold: false, listDepth: 0 };
-  return blocks(root.children, ctx, false)
+  return blocks(root.children, ctx, false, topLevelBlock)
     .map((l) => l.text)
     .join("\n");
 }

@@ -8,8 +8,20 @@ import { plainText } from "./plain.ts";
 const COLUMN_GAP = " | ";
 const RULE_GAP = "-+-";
 
-function pad(cell: string, width: number, align: AlignType | undefined): string {
-  const room = Math.max(0, width - stringWidth(cell));
+/**
+ * Columns `text` takes in a monospace font. Printable ASCII (most cells) takes one a character;
+ * only other text needs string-width's walk over grapheme clusters, which costs far more.
+ */
+function displayWidth(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return stringWidth(text);
+  }
+  return text.length;
+}
+
+function pad(cell: string, cellWidth: number, width: number, align: AlignType | undefined): string {
+  const room = Math.max(0, width - cellWidth);
   if (align === "right") return " ".repeat(room) + cell;
   if (align === "center") return " ".repeat(Math.floor(room / 2)) + cell + " ".repeat(Math.ceil(room / 2));
   return cell + " ".repeat(room);
@@ -18,11 +30,12 @@ function pad(cell: string, width: number, align: AlignType | undefined): string 
 /** The table's lines: header, a rule, then the body rows. */
 export function alignedTable(table: Table): string[] {
   const rows = table.children.map((row) => row.children.map((cell) => plainText(cell).replace(/\n/g, " ")));
+  const cellWidths = rows.map((r) => r.map(displayWidth));
   const columns = Math.max(0, ...rows.map((r) => r.length));
-  const widths = Array.from({ length: columns }, (_, c) => Math.max(1, ...rows.map((r) => stringWidth(r[c] ?? ""))));
-  const line = (r: string[]) =>
+  const widths = Array.from({ length: columns }, (_, c) => Math.max(1, ...cellWidths.map((r) => r[c] ?? 0)));
+  const line = (r: string[], k: number) =>
     widths
-      .map((w, c) => pad(r[c] ?? "", w, table.align?.[c]))
+      .map((w, c) => pad(r[c] ?? "", cellWidths[k]![c] ?? 0, w, table.align?.[c]))
       .join(COLUMN_GAP)
       .trimEnd();
   const lines = rows.map(line);
