@@ -15,6 +15,7 @@ export type ErrorCode =
   | "claude_context_exceeded"
   | "claude_not_found"
   | "claude_unknown"
+  | "claude_upload_failed"
   | "interrupted"
   | "surface_failed"
   | "adapter_failed"

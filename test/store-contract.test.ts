@@ -253,6 +253,31 @@ for (const engine of ENGINES) {
         assert.equal((await conversations.list("c1")).length, 0, "forgotten history does not come back with a sync");
       }));
 
+    test("Files API ids: the first upload stored stands, a stale one is cleared, forget hands back deleted files' uploads", () =>
+      withDb(engine.open, async (db) => {
+        const conversations = new ConversationStore(db);
+        const blobs = new AttachmentStore(db);
+        const ref = (hash: string) => [{ name: "a.pdf", kind: "pdf" as const, mediaType: "application/pdf", size: 3, hash }];
+        for (const c of ["c1", "c2"]) await conversations.ensureConversation({ id: c, platform: "console", workspaceId: "w", channelId: "ch", isDM: false }, T0);
+        await blobs.put("only-c1", "application/pdf", Buffer.from("abc"), T0);
+        await blobs.put("shared", "application/pdf", Buffer.from("def"), T0);
+        assert.equal(await blobs.fileId("only-c1"), undefined);
+        assert.equal(await blobs.claimFileId("only-c1", "file_a"), "file_a");
+        assert.equal(await blobs.claimFileId("only-c1", "file_b"), "file_a", "a racing second upload does not replace the first");
+        await blobs.clearFileId("only-c1", "file_b");
+        assert.equal(await blobs.fileId("only-c1"), "file_a", "clearing another id leaves the stored one");
+        await blobs.clearFileId("only-c1", "file_a");
+        assert.equal(await blobs.fileId("only-c1"), undefined);
+        assert.equal(await blobs.claimFileId("only-c1", "file_c"), "file_c");
+        assert.equal(await blobs.claimFileId("shared", "file_s"), "file_s");
+        await conversations.upsert("c1", human("a", "see", T0), T0, [...ref("only-c1"), ...ref("shared")]);
+        await conversations.upsert("c2", human("b", "also", T0), T0, ref("shared"));
+        const deleted: string[] = [];
+        await new ForgetStore(db, { delete: async (id) => void deleted.push(id) }).forget("c1", T0 + 1, "admin");
+        assert.deepEqual(deleted, ["file_c"], "only the upload of bytes nothing else uses is deleted");
+        assert.equal(await blobs.fileId("shared"), "file_s");
+      }));
+
     test("usage report: totals, groups and days", () =>
       withDb(engine.open, async (db) => {
         const store = new UsageStore(db);

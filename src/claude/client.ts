@@ -11,6 +11,7 @@ import { PalaverError, type ErrorCode } from "../errors.ts";
 import type { TokenUsage } from "./pricing.ts";
 import { estimateTextTokens, type ApiMessage } from "../context/history.ts";
 import { ServerToolTracker, webTools, type WebSource } from "./server-tools.ts";
+import { ClaudeFiles, FILES_BETA_HEADERS, refersToFiles } from "./files.ts";
 
 export interface ClaudeRequest {
   model: string;
@@ -77,6 +78,10 @@ export interface ClaudeClientOptions {
   retryBaseMs?: number;
   logger: Logger;
   now?: () => number;
+  /** PALAVER_FILES_API: upload large files once and refer to them by file_id (default off here; the config's default is on). */
+  filesApi?: boolean;
+  /** How long one upload may take before the turn sends the file inline instead. */
+  uploadTimeoutMs?: number;
 }
 
 /** The SDK caps its backoff at 8 s; so do we. */
@@ -143,6 +148,8 @@ export class ClaudeClient {
   private readonly midStreamRetries: number;
   private readonly retryBaseMs: number;
   private readonly now: () => number;
+  /** The Files API: uploads of large files, and their deletion after /palaver forget. */
+  readonly files: ClaudeFiles;
 
   constructor(options: ClaudeClientOptions) {
     this.client = new Anthropic({
@@ -156,14 +163,14 @@ export class ClaudeClient {
     this.midStreamRetries = options.midStreamRetries ?? options.maxRetries;
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.now = options.now ?? (() => performance.now());
+    this.files = new ClaudeFiles(this.client, this.logger, options.filesApi ?? false, options.uploadTimeoutMs);
   }
 
   async countTokens(request: ClaudeRequest): Promise<number> {
-    const r = await this.client.messages.countTokens({
-      model: request.model,
-      system: request.system,
-      messages: request.messages,
-    });
+    const r = await this.client.messages.countTokens(
+      { model: request.model, system: request.system, messages: request.messages },
+      refersToFiles(request.messages) ? { headers: FILES_BETA_HEADERS } : undefined,
+    );
     return r.input_tokens;
   }
 
@@ -271,7 +278,7 @@ export class ClaudeClient {
         messages,
         ...(request.web ? { tools: webTools(request.web.maxUses) } : {}),
         stream: true,
-      }, { signal })
+      }, { signal, ...(refersToFiles(messages) ? { headers: FILES_BETA_HEADERS } : {}) })
       .withResponse();
     outcome.requestId = request_id ?? undefined;
     // Usage of this request, added to what earlier (paused) requests of the reply used.

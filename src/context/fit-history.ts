@@ -43,7 +43,7 @@ export async function fitHistory(
   const options = { named, model: request.model, contextWindow: request.contextWindow, withoutFiles: request.withoutFiles };
   const build = async (budget: number) => {
     const b = buildHistory(stored, message.id, { ...options, budgetTokens: budget });
-    await fillFiles(b, deps.blobs);
+    await fillFiles(b, { blobs: deps.blobs, uploader: deps.claude.files, logger: deps.logger });
     return b;
   };
   let built = await build(budgetTokens);

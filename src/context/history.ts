@@ -49,6 +49,8 @@ export interface PendingFile {
   /** The message that brought the file. */
   messageId: string;
   block: Anthropic.ImageBlockParam | Anthropic.DocumentBlockParam;
+  /** Set when the block refers to an upload (Files API) instead of carrying the bytes. */
+  fileId?: string;
 }
 
 export interface BuiltHistory {

@@ -6,7 +6,7 @@ import type { Logger } from "../runtime/log.ts";
 import { apiErrorMessage, type ClaudeClient, type ClaudeResult } from "../claude/client.ts";
 import type { UsageRecorder } from "../usage/recorder.ts";
 import type { ReplyRenderer } from "../reply/renderer.ts";
-import { fileNote, withCacheBreakpoints, type BuiltHistory } from "../context/history.ts";
+import { fileNote, withCacheBreakpoints, type BuiltHistory, type PendingFile } from "../context/history.ts";
 import type { AttachmentStore } from "../store/attachments.ts";
 import type { Admission } from "../admission/gate.ts";
 
@@ -84,13 +84,47 @@ export async function streamWithContextRetry(
     await deps.usage.record(message, replyId, model, result);
     return { result, shown, history };
   };
-  const firstAttempt = await once(firstHistory ?? (await historyFor(contextBudget)));
+  const firstAttempt = await withFilesUploadedAgain(deps, await once(firstHistory ?? (await historyFor(contextBudget))), once, historyFor, contextBudget);
   const first = await withoutRefusedFiles(deps, message.id, firstAttempt, once, historyFor, contextBudget);
   const exceeded =
     first.result.stopReason === "model_context_window_exceeded" || first.result.error?.code === "claude_context_exceeded";
   if (!exceeded || first.shown !== "") return first;
   deps.logger.warn({ reply: replyId }, "context window exceeded; retrying with a smaller history");
   return once(await historyFor(Math.floor(contextBudget * RETRY_BUDGET_FACTOR)));
+}
+
+/**
+ * The uploads Claude says it does not know: deleted from the API's storage, or uploaded with a
+ * key of another workspace (files belong to the workspace of the key that uploaded them). The API
+ * answers 404 not_found_error (Files API docs, "Error handling": "File not found (404)").
+ */
+function unknownUploads(a: Attempt): PendingFile[] {
+  const error = a.result.error;
+  if (!error || a.shown !== "" || (error.code !== "claude_not_found" && error.code !== "claude_bad_request")) return [];
+  const sent = a.history.files.filter((f) => f.fileId !== undefined);
+  const said = apiErrorMessage(error);
+  const named = sent.filter((f) => said.includes(f.fileId!));
+  if (named.length > 0) return named;
+  // A 404 that names no id but speaks of a file (not of the model) concerns every upload sent.
+  return error.code === "claude_not_found" && /\bfile/i.test(said) ? sent : [];
+}
+
+/**
+ * When Claude no longer knows an upload, its id is forgotten and the request is made once more:
+ * building the history again uploads the file anew (src/context/files/fill.ts).
+ */
+async function withFilesUploadedAgain(
+  deps: AttemptDeps,
+  first: Attempt,
+  once: (h: BuiltHistory) => Promise<Attempt>,
+  historyFor: HistoryFor,
+  budget: number,
+): Promise<Attempt> {
+  const unknown = unknownUploads(first);
+  if (unknown.length === 0) return first;
+  for (const f of unknown) await deps.blobs.clearFileId(f.ref.hash!, f.fileId!);
+  deps.logger.warn({ files: unknown.map((f) => f.ref.name) }, "Claude does not know an uploaded file any more; uploading it again");
+  return once(await historyFor(budget));
 }
 
 function filesRefused(a: Attempt): boolean {

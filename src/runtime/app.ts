@@ -29,6 +29,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Base delay of our own retries of a mid-stream overload (tests shorten it). */
   retryBaseMs?: number;
+  /** How long a Files API upload may take before the turn sends the file inline (tests shorten it). */
+  uploadTimeoutMs?: number;
   commands?: CommandRunner;
   /**
    * Serve health, metrics and adapter endpoints on config.port (default true). Only the
@@ -69,6 +71,8 @@ export class App {
       maxRetries: config.claudeMaxRetries,
       retryBaseMs: options.retryBaseMs,
       logger,
+      filesApi: config.filesApi,
+      uploadTimeoutMs: options.uploadTimeoutMs,
     });
     const gate = new Gate(config, { db, clock, prices: this.prices, metrics: this.metrics });
     this.gate = gate;
@@ -82,7 +86,8 @@ export class App {
         prices: this.prices,
         spending: gate.spending,
         reports: new UsageReports(db, this.prices),
-        forgets: new ForgetStore(db),
+        // Uploads are deleted from Claude even with PALAVER_FILES_API now off: they were made earlier.
+        forgets: new ForgetStore(db, this.claude.files),
       });
     this.bot = new Bot({
       db,

@@ -91,6 +91,7 @@ const schema = z.object({
     .max(10, "PALAVER_CLAUDE_MAX_RETRIES must be a whole number from 0 to 10")
     .default(3),
   PALAVER_COUNT_TOKENS: bool("PALAVER_COUNT_TOKENS").default(false),
+  PALAVER_FILES_API: bool("PALAVER_FILES_API").default(true),
   PALAVER_WEB: bool("PALAVER_WEB").default(false),
   PALAVER_WEB_MAX_USES: z.coerce
     .number({ message: "PALAVER_WEB_MAX_USES must be a whole number from 1 to 20, such as 5" })
@@ -194,6 +195,8 @@ export interface Config {
   systemPrompt: string;
   claudeMaxRetries: number;
   countTokens: boolean;
+  /** Upload large PDFs and images to Claude's Files API once and refer to them by file_id after that. */
+  filesApi: boolean;
   /** Web search and fetch: the default for channels without their own setting, and searches per reply. */
   web: { enabled: boolean; maxUses: number };
   pricesFile?: string;
@@ -280,6 +283,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     systemPrompt: e.PALAVER_SYSTEM_PROMPT,
     claudeMaxRetries: e.PALAVER_CLAUDE_MAX_RETRIES,
     countTokens: e.PALAVER_COUNT_TOKENS,
+    filesApi: e.PALAVER_FILES_API,
     web: { enabled: e.PALAVER_WEB, maxUses: e.PALAVER_WEB_MAX_USES },
     pricesFile: e.PALAVER_PRICES_FILE,
     databasePath: e.DATABASE_PATH,

@@ -45,6 +45,25 @@ export class AttachmentStore {
     await this.db.run(sql`UPDATE attachment_blobs SET rejected = ${reason} WHERE hash = ${hash}`);
   }
 
+  /** The Claude Files API id these bytes were uploaded under (migration 009), if any. */
+  async fileId(hash: string): Promise<string | undefined> {
+    return (await this.db.get<{ claude_file_id: string | null }>(sql`SELECT claude_file_id FROM attachment_blobs WHERE hash = ${hash}`))?.claude_file_id ?? undefined;
+  }
+
+  /**
+   * Remember an upload, unless another request (another instance) got there first; returns the id
+   * that stands, so the loser of such a race can delete its own copy.
+   */
+  async claimFileId(hash: string, fileId: string): Promise<string | undefined> {
+    await this.db.run(sql`UPDATE attachment_blobs SET claude_file_id = ${fileId} WHERE hash = ${hash} AND claude_file_id IS NULL`);
+    return this.fileId(hash);
+  }
+
+  /** Claude no longer knows this id: forget it (only if it is still the one stored), to upload again. */
+  async clearFileId(hash: string, fileId: string): Promise<void> {
+    await this.db.run(sql`UPDATE attachment_blobs SET claude_file_id = NULL WHERE hash = ${hash} AND claude_file_id = ${fileId}`);
+  }
+
   async count(): Promise<number> {
     return (await this.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM attachment_blobs`))?.n ?? 0;
   }

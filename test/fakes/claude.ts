@@ -1,7 +1,8 @@
 // A fake Claude Messages API on node:http, used by every test and benchmark and by
 // `npm run fake-claude`. Point the real SDK at it: new Anthropic({ apiKey: "test", baseURL: fake.url }).
 //
-// Routes: POST /v1/messages (JSON or SSE when `stream: true`), POST /v1/messages/count_tokens.
+// Routes: POST /v1/messages (JSON or SSE when `stream: true`), POST /v1/messages/count_tokens, and the
+// Files API (POST /v1/files, GET/DELETE /v1/files/{id}; claude-uploads.ts).
 // Requests are validated like the API does (400 invalid_request_error), recorded either way, and
 // answered from the queue of scripts (enqueue) or, when it is empty, by the responder.
 
@@ -9,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { PromptCache } from "./claude-cache.ts";
 import { checkFiles } from "./claude-files.ts";
+import { apiKeyOf, FakeUploads, sendJson, type Answer } from "./claude-uploads.ts";
 import { offersWebSearch, type FakeSearch } from "./claude-search.ts";
 import { sendError, sendJsonReply, sendStreamReply, type PlannedReply, type StopReason } from "./claude-reply.ts";
 import {
@@ -21,6 +23,7 @@ import {
 
 export type { MessagesBody, MessageBody, ContentBlockBody, ToolBody, CacheControl } from "./claude-wire.ts";
 export type { StopReason } from "./claude-reply.ts";
+export type { FakeStoredFile, UploadFailure } from "./claude-uploads.ts";
 
 export interface FakeReplyScript {
   /** Reply text (default "Hello from the fake Claude."). */
@@ -67,6 +70,10 @@ export interface FakeClaude {
   readonly url: string;
   readonly requests: RecordedRequest[];
   messageRequests(): RecordedRequest[];
+  /** POST /v1/files requests (uploads), answered or not. */
+  uploadRequests(): RecordedRequest[];
+  /** The Files API's storage: what is held, planned upload failures, deletions behind Palaver's back. */
+  readonly files: FakeUploads;
   enqueue(...scripts: FakeReplyScript[]): void;
   setResponder(fn: (body: MessagesBody) => FakeReplyScript): void;
   resetCache(): void;
@@ -101,11 +108,11 @@ export function asMessagesBody(body: unknown): MessagesBody {
   return body as MessagesBody;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on("data", (c: Buffer) => parts.push(c));
-    req.on("end", () => resolve(Buffer.concat(parts).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(parts)));
     req.on("error", reject);
   });
 }
@@ -156,18 +163,44 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
   let responder: (body: MessagesBody) => FakeReplyScript = echoResponder;
   let counter = 0;
   const closing = new AbortController();
+  const files = new FakeUploads();
+
+  /** The Files API routes; false when the path is not one of them. */
+  async function filesRoute(req: IncomingMessage, res: ServerResponse, path: string, raw: Buffer, requestId: string): Promise<boolean> {
+    const key = apiKeyOf(req.headers);
+    const reply = (a: Answer) => (a.status === 200 ? sendJson(res, requestId, a.body) : sendError(res, a.status, requestId, { message: a.message }));
+    const one = /^\/v1\/files\/([^/]+)$/.exec(path);
+    if (req.method === "POST" && path === "/v1/files") {
+      const failure = files.nextFailure();
+      if (failure?.hang) {
+        await new Promise<void>((resolve) => {
+          res.once("close", resolve);
+          closing.signal.addEventListener("abort", () => resolve(), { once: true });
+        });
+        return true;
+      }
+      if (failure) sendError(res, failure.status ?? 500, requestId, {});
+      else reply(await files.upload(req.headers, raw, key));
+      return true;
+    }
+    if (one && req.method === "DELETE") return reply(files.delete(decodeURIComponent(one[1]!), key)), true;
+    if (one && req.method === "GET") return reply(files.get(decodeURIComponent(one[1]!), key)), true;
+    return false;
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const n = ++counter;
     const requestId = `req_fake_${n}`;
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const raw = await readBody(req);
+    const rawBytes = await readBody(req);
+    const raw = rawBytes.toString("utf8");
     const body = parseJson(raw);
-    const record: RecordedRequest = { method: req.method ?? "GET", path, headers: { ...req.headers }, body, bytes: Buffer.byteLength(raw), at: now() };
+    const record: RecordedRequest = { method: req.method ?? "GET", path, headers: { ...req.headers }, body, bytes: rawBytes.length, at: now() };
     requests.push(record);
 
     const route = `${req.method ?? ""} ${path}`;
-    if (route !== "POST /v1/messages" && route !== "POST /v1/messages/count_tokens") {
+    const isFiles = path === "/v1/files" || path.startsWith("/v1/files/");
+    if (route !== "POST /v1/messages" && route !== "POST /v1/messages/count_tokens" && !isFiles) {
       sendError(res, 404, requestId, { message: `Not found: ${route}` });
       return;
     }
@@ -175,16 +208,26 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
       sendError(res, 401, requestId, { message: "x-api-key header is required" });
       return;
     }
+    if (isFiles) {
+      if (!(await filesRoute(req, res, path, rawBytes, requestId))) sendError(res, 404, requestId, { message: `Not found: ${route}` });
+      record.endedAt = now();
+      return;
+    }
     if (path === "/v1/messages/count_tokens") {
       const check = validateCountTokensBody(body);
       if (!check.ok) return sendError(res, 400, requestId, { message: check.message });
+      const resolved = files.resolve(check.body, apiKeyOf(req.headers));
+      if ("problem" in resolved) return sendError(res, resolved.problem.status, requestId, { message: resolved.problem.message });
       res.writeHead(200, { "content-type": "application/json", "request-id": requestId });
-      res.end(JSON.stringify({ input_tokens: estimateInputTokens(check.body) }));
+      res.end(JSON.stringify({ input_tokens: estimateInputTokens(resolved.body) }));
       return;
     }
     const check = validateMessagesBody(body);
     if (!check.ok) return sendError(res, 400, requestId, { message: check.message });
-    const fileProblem = await checkFiles(check.body, Buffer.byteLength(raw));
+    // A file_id stands for the uploaded bytes: the same checks apply as if they were sent inline.
+    const resolved = files.resolve(check.body, apiKeyOf(req.headers));
+    if ("problem" in resolved) return sendError(res, resolved.problem.status, requestId, { message: resolved.problem.message });
+    const fileProblem = await checkFiles(resolved.body, rawBytes.length);
     if (fileProblem) return sendError(res, fileProblem.status, requestId, { message: fileProblem.message });
 
     const script = queue.shift() ?? responder(check.body);
@@ -227,6 +270,8 @@ export async function startFakeClaude(options: FakeClaudeOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     requests,
     messageRequests: () => requests.filter((r) => r.method === "POST" && r.path === "/v1/messages"),
+    uploadRequests: () => requests.filter((r) => r.method === "POST" && r.path === "/v1/files"),
+    files,
     enqueue: (...scripts) => void queue.push(...scripts),
     setResponder: (fn) => {
       responder = fn;
