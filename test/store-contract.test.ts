@@ -210,6 +210,31 @@ for (const engine of ENGINES) {
         assert.equal((await spending.clear("user", "test:U1", "daily"))?.limitMicros, 6_000_000);
       }));
 
+    test("settings resolve each key from the nearest scope: thread, then channel, then workspace", () =>
+      withDb(engine.open, async (db) => {
+        const config = parseConfig({ ANTHROPIC_API_KEY: "sk-test-1234" });
+        const settings = new Settings(db, config, new ManualClock(T0));
+        await settings.set("workspace:w", "model", "claude-opus-4-1", "admin");
+        await settings.set("workspace:w", "web", "on", "admin");
+        await settings.set("channel:ch", "model", "claude-haiku-4-5", "chan-admin");
+        await settings.set("thread:t1", "max_tokens", "512", "someone");
+        await settings.set("thread:other", "model", "claude-sonnet-4-6", "someone");
+        await settings.set("channel:elsewhere", "system_prompt", "not here", "someone");
+        const inThread = await settings.resolve({ conversationId: "t1", channelId: "ch", workspaceId: "w" });
+        assert.deepEqual(
+          [inThread.model.value, inThread.model.source, inThread.model.setBy],
+          ["claude-haiku-4-5", "channel", "chan-admin"],
+          "the channel's model wins over the workspace's; another thread's does not apply",
+        );
+        assert.deepEqual([inThread.maxTokens.value, inThread.maxTokens.source], [512, "thread"]);
+        assert.deepEqual([inThread.web.value, inThread.web.source], [true, "workspace"]);
+        assert.deepEqual([inThread.systemPrompt.value, inThread.systemPrompt.source], [config.systemPrompt, "default"]);
+        const inChannel = await settings.resolve({ channelId: "ch", workspaceId: "w" });
+        assert.equal(inChannel.maxTokens.source, "default", "a thread's setting stays in its thread");
+        await settings.set("thread:t1", "model", "claude-sonnet-4-6", "someone");
+        assert.equal((await settings.resolve({ conversationId: "t1", channelId: "ch", workspaceId: "w" })).model.source, "thread");
+      }));
+
     test("forget deletes the history and the bytes of files nothing else refers to", () =>
       withDb(engine.open, async (db) => {
         const conversations = new ConversationStore(db);

@@ -1,18 +1,17 @@
 // A database that has been in use for a while: many conversations, replies and usage rows, so the
 // overhead bench can show which per-reply queries grow with the database (a full scan shows up
 // here and not on a fresh file). Filled through the stores, in one transaction.
-import { openSqlite as openDatabase } from "../../src/store/sqlite/open.ts";
 import { ConversationStore } from "../../src/store/conversations.ts";
 import { ReplyStore } from "../../src/store/replies.ts";
 import { UsageStore } from "../../src/store/usage.ts";
 import { execute } from "../../test/helpers/db.ts";
+import type { Db } from "../../src/store/sql.ts";
 
 export const AGED_CONVERSATIONS = 20_000;
 /** Question + answer pairs per conversation: 200,000 stored messages in all. */
 export const AGED_TURNS = 5;
 
-export async function seedAgedDatabase(file: string): Promise<void> {
-  const db = await openDatabase(file);
+export async function seedAgedDatabase(db: Db): Promise<void> {
   const text = "An ordinary message of a few sentences, about as long as people write in a work chat. ".repeat(3);
   const start = Date.now() - 90 * 86_400_000;
   await db.transaction(async (tx) => {
@@ -35,5 +34,4 @@ export async function seedAgedDatabase(file: string): Promise<void> {
     // Settled in one statement: ReplyStore.finish per reply is itself one of the slow paths measured.
     await execute(tx, "UPDATE replies SET status = 'complete'");
   });
-  await db.close();
 }

@@ -2,10 +2,11 @@
 // The fake Claude runs in a child process (fake-claude-child.ts) and streams 200 chars per reply
 // in 4-char deltas every 20 ms (~1 s each), so all 500 overlap. Surfaces are in-process, with
 // showThinking (as Slack's and Discord's) and a 50 ms edit interval (shorter than the platforms'
-// 1 s, to stress the renderer and SQLite with ~10 edits per reply). Measured in this process only:
+// 1 s, to stress the renderer and the store with ~10 edits per reply). Measured in this process only:
 // peak RSS (sampled every 10 ms; the kernel's high-water mark too), event-loop delay
 // (perf_hooks.monitorEventLoopDelay, 10 ms resolution), wall time, and that every reply arrived
-// complete with exactly the text the fake sent, on screen and in SQLite.
+// complete with exactly the text the fake sent, on screen and in the store (SQLite or PostgreSQL;
+// the embedded PostgreSQL server is another process, so its memory is not in the RSS figures).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -17,6 +18,7 @@ import { replyFor, REPLY_CHARS, CHUNK_CHARS, CHUNK_DELAY_MS } from "./scripted-r
 import { humanMessage, startApp } from "./setup.ts";
 import { TimedSurface } from "./timed-surface.ts";
 import { selectAll } from "../../test/helpers/db.ts";
+import { ENGINE_NAMES, reportFigure, type Engine } from "../engines.ts";
 
 const REPLIES = 500;
 const EDIT_INTERVAL_MS = 50;
@@ -69,12 +71,12 @@ async function startFakeClaudeProcess(): Promise<Child> {
 
 type Arrival = "burst" | "spread";
 
-export async function benchConcurrency(): Promise<void> {
-  heading(`2. ${REPLIES} replies streaming at once`);
+export async function benchConcurrency(engine: Engine = "sqlite"): Promise<void> {
+  heading(`2. ${REPLIES} replies streaming at once, ${ENGINE_NAMES[engine]}`);
   info("reply", `${REPLY_CHARS} chars, ${CHUNK_CHARS}-char deltas / ${CHUNK_DELAY_MS} ms`);
   info("edit interval", ms(EDIT_INTERVAL_MS, 0));
   const claude = await startFakeClaudeProcess();
-  const bench = await startApp(claude.url);
+  const bench = await startApp(claude.url, {}, undefined, engine);
   try {
     // A bot that has been running a while: modules loaded, code JIT-compiled.
     for (let i = 0; i < WARMUP_REPLIES; i++) {
@@ -83,15 +85,15 @@ export async function benchConcurrency(): Promise<void> {
         new TimedSurface(`console:bench-warmup-${i}`, { thinking: true, editIntervalMs: EDIT_INTERVAL_MS }),
       );
     }
-    await scenario(bench.app, "burst");
-    await scenario(bench.app, "spread");
+    await scenario(bench.app, "burst", engine);
+    await scenario(bench.app, "spread", engine);
   } finally {
     await bench.close();
     await claude.stop();
   }
 }
 
-async function scenario(app: App, arrival: Arrival): Promise<void> {
+async function scenario(app: App, arrival: Arrival, engine: Engine): Promise<void> {
   line();
   line(
     arrival === "burst"
@@ -159,8 +161,12 @@ async function scenario(app: App, arrival: Arrival): Promise<void> {
     info(`event-loop delay while all ${REPLIES} stream`, "no overlap");
   }
   info("peak RSS, kernel high-water mark (process so far)", mb(maxRssBytes()));
+  reportFigure(`${REPLIES} at once (${arrival}): peak RSS`, mb(peak));
+  reportFigure(`${REPLIES} at once (${arrival}): event-loop delay p99`, ms(all.p99, 1));
+  reportFigure(`${REPLIES} at once (${arrival}): wall time`, ms(wall, 0));
+  reportFigure(`${REPLIES} at once (${arrival}): exact on screen / stored`, `${exactOnScreen} / ${exactStored}`);
   verdict("peak RSS (sampled)", peak, TARGET_RSS_BYTES, mb);
   verdict("event-loop delay p99 (whole run)", all.p99, TARGET_LOOP_DELAY_P99_MS, ms);
   check(`all ${REPLIES} replies complete and exact on screen`, exactOnScreen === REPLIES, `${exactOnScreen}/${REPLIES}`);
-  check(`all ${REPLIES} replies complete and exact in SQLite`, exactStored === REPLIES, `${exactStored}/${REPLIES}`);
+  check(`all ${REPLIES} replies complete and exact in ${ENGINE_NAMES[engine]}`, exactStored === REPLIES, `${exactStored}/${REPLIES}`);
 }

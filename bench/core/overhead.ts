@@ -16,6 +16,7 @@ import { AGED_CONVERSATIONS, AGED_TURNS, seedAgedDatabase } from "./aged-db.ts";
 import { FirstDeltaProbe, marker } from "./first-delta-probe.ts";
 import { humanMessage, startApp } from "./setup.ts";
 import { PLATFORM_EDIT_INTERVAL_MS, TimedSurface } from "./timed-surface.ts";
+import { ENGINE_NAMES, reportFigure, type Engine } from "../engines.ts";
 
 const REPLIES = 1_000;
 const WARMUP = 50;
@@ -34,14 +35,14 @@ interface Run {
   tokenToText: number[];
 }
 
-export async function benchOverhead(): Promise<void> {
-  heading(`1. Overhead: ${REPLIES} replies, model latency 0, in-process surface`);
+export async function benchOverhead(engine: Engine = "sqlite"): Promise<void> {
+  heading(`1. Overhead: ${REPLIES} replies, model latency 0, in-process surface, ${ENGINE_NAMES[engine]}`);
   const claude = await startFakeClaude();
   claude.setResponder(() => ({ text: REPLY, chunkSize: 8, chunkDelayMs: 0, firstTokenDelayMs: 0 }));
   const probe = new FirstDeltaProbe();
   probe.install(); // before App.create: the SDK captures fetch in its constructor
   try {
-    const fresh = await startApp(claude.url);
+    const fresh = await startApp(claude.url, {}, undefined, engine);
     let placeholder: Run, thinking: Run;
     try {
       placeholder = await run(fresh.app, probe, "p", false, REPLIES);
@@ -55,7 +56,7 @@ export async function benchOverhead(): Promise<void> {
     const pt = summarize(thinking.inboundToThinking);
     const tt = summarize(thinking.tokenToText);
     const row = (label: string, s: ReturnType<typeof summarize>) => [label, s.n, s.p50.toFixed(2), s.p99.toFixed(2), s.max.toFixed(2)];
-    info("database", "fresh SQLite file");
+    info("database", engine === "sqlite" ? "fresh SQLite file" : "fresh database, embedded PostgreSQL on loopback");
     info("replies per surface kind, one at a time", `${WARMUP} untimed + ${REPLIES}`);
     info("conversations (round robin)", `${CONVERSATIONS}`);
     info("edit interval", ms(PLATFORM_EDIT_INTERVAL_MS, 0));
@@ -68,6 +69,9 @@ export async function benchOverhead(): Promise<void> {
       row("showThinking: first token → first post (with text)", tt),
     ]);
     line();
+    reportFigure("event → first post p50 (1,000 replies)", ms(p.p50));
+    reportFigure("event → first post p99 (1,000 replies)", ms(p.p99));
+    reportFigure("first token → first visible text p99", ms(t.p99));
     verdict("inbound → first post, p99", p.p99, TARGET_P99_MS, ms);
     verdict("inbound → showThinking(), p99", pt.p99, TARGET_P99_MS, ms);
     verdict("first token → first visible text, p99", t.p99, TARGET_P99_MS, ms);

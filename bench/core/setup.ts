@@ -1,24 +1,32 @@
-// One real App for a benchmark: a real SQLite file in a temp dir, the real Claude SDK pointed at
-// the fake Claude, logs silenced.
+// One real App for a benchmark: a real SQLite file in a temp dir (or a fresh database on the
+// bench's embedded PostgreSQL), the real Claude SDK pointed at the fake Claude, logs silenced.
 import { App } from "../../src/runtime/app.ts";
 import { parseConfig } from "../../src/runtime/config.ts";
 import { silentLogger } from "../../src/runtime/log.ts";
 import type { InboundMessage } from "../../src/types.ts";
-import { tempDatabasePath } from "../lib.ts";
+import type { Db } from "../../src/store/sql.ts";
+import { benchStore, type Engine } from "../engines.ts";
 
 export interface BenchApp {
   app: App;
   close(): Promise<void>;
 }
 
-/** `seed` fills the database file before the App opens it. */
-export async function startApp(claudeUrl: string, env: Record<string, string> = {}, seed?: (file: string) => Promise<void>): Promise<BenchApp> {
-  const db = tempDatabasePath();
-  await seed?.(db.file);
+/** `seed` fills the store (opened and migrated) before the App opens it. */
+export async function startApp(claudeUrl: string, env: Record<string, string> = {}, seed?: (db: Db) => Promise<void>, engine: Engine = "sqlite"): Promise<BenchApp> {
+  const store = await benchStore(engine);
+  if (seed) {
+    const db = await store.open();
+    try {
+      await seed(db);
+    } finally {
+      await db.close();
+    }
+  }
   const config = parseConfig({
     ANTHROPIC_API_KEY: "sk-bench-0000",
     ANTHROPIC_BASE_URL: claudeUrl,
-    DATABASE_PATH: db.file,
+    ...store.env,
     LOG_LEVEL: "silent",
     PORT: "0",
     ...env,
@@ -28,7 +36,7 @@ export async function startApp(claudeUrl: string, env: Record<string, string> = 
     app,
     async close() {
       await app.stop();
-      db.cleanup();
+      await store.cleanup();
     },
   };
 }

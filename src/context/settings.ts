@@ -50,25 +50,33 @@ export class Settings {
     return db.get<SettingRow>(sql`SELECT value, set_by, set_at FROM settings WHERE scope = ${scope} AND key = ${key}`);
   }
 
-  private async lookup(where: Where, key: SettingKey): Promise<Resolved<string> | undefined> {
-    const chain: [ScopeKind, string | undefined][] = [
-      ["thread", where.conversationId],
-      ["channel", where.channelId],
-      ["workspace", where.workspaceId],
-    ];
+  /**
+   * Every key's nearest setting along thread → channel → workspace. One query for all of them:
+   * resolve() runs before every reply, and on PostgreSQL each query is a round trip.
+   */
+  private async lookupAll(where: Where): Promise<Map<SettingKey, Resolved<string>>> {
+    const chain: [ScopeKind, string][] = [];
+    if (where.conversationId) chain.push(["thread", scopeId("thread", where.conversationId)]);
+    chain.push(["channel", scopeId("channel", where.channelId)], ["workspace", scopeId("workspace", where.workspaceId)]);
+    const rows = await this.db.all<SettingRow & { scope: string; key: SettingKey }>(
+      sql`SELECT scope, key, value, set_by, set_at FROM settings WHERE scope IN (${sql.join(chain.map(([, id]) => id))})`,
+    );
+    const found = new Map<SettingKey, Resolved<string>>();
+    // Nearest scope first: a key already found in a nearer one keeps it.
     for (const [kind, id] of chain) {
-      if (!id) continue;
-      const row = await this.row(this.db, scopeId(kind, id), key);
-      if (row) return { value: row.value, source: kind, setBy: row.set_by, setAt: row.set_at };
+      for (const row of rows) {
+        if (row.scope === id && !found.has(row.key)) found.set(row.key, { value: row.value, source: kind, setBy: row.set_by, setAt: row.set_at });
+      }
     }
-    return undefined;
+    return found;
   }
 
   async resolve(where: Where): Promise<EffectiveSettings> {
-    const prompt = await this.lookup(where, "system_prompt");
-    const model = await this.lookup(where, "model");
-    const maxTokens = await this.lookup(where, "max_tokens");
-    const web = await this.lookup(where, "web");
+    const found = await this.lookupAll(where);
+    const prompt = found.get("system_prompt");
+    const model = found.get("model");
+    const maxTokens = found.get("max_tokens");
+    const web = found.get("web");
     return {
       systemPrompt: prompt ?? { value: this.config.systemPrompt, source: "default" },
       model: model ?? { value: this.config.model, source: "default" },

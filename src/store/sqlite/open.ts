@@ -7,12 +7,13 @@ import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { Db } from "../sql.ts";
 import { checkSchema, migrate, migrationsDir, readMigrations } from "../migrate.ts";
+import { withStatementCache } from "./statement-cache.ts";
 
 /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
 
 function wrap(raw: Database.Database): Db {
-  return new Db(new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) }), "sqlite", (text) => raw.exec(text));
+  return new Db(new Kysely<unknown>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) }), "sqlite", (text) => raw.exec(text));
 }
 
 /** Open (creating the folder and file when needed) and migrate. ":memory:" for a throwaway one. */
