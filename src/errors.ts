@@ -3,6 +3,7 @@
 export type ErrorCode =
   | "config_invalid"
   | "migration_unknown"
+  | "database_unreachable"
   | "migration_pending"
   | "migration_failed"
   | "claude_auth"

@@ -11,7 +11,7 @@ import { buildWorld, type DiscordWorld } from "./helpers/discord.ts";
 import { tempDbPath, waitFor } from "./helpers/core.ts";
 import { runEntry, type Running } from "./helpers/process.ts";
 
-/** SQLite's busy timeout in src/store/db.ts is 5 s: hold the lock past it. */
+/** SQLite's busy timeout in src/store/sqlite/open.ts is 5 s: hold the lock past it. */
 const HOLD_LOCK_MS = 6_500;
 
 describe("a locked database in event listeners", () => {

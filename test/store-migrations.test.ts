@@ -174,3 +174,22 @@ test("a read-only open of an up-to-date database reads, and a write through it f
     }
   }
 });
+
+test("a PostgreSQL Palaver cannot reach is one line naming DATABASE_URL, without the password", async () => {
+  // A port nothing listens on (the OS gave it, then it was closed): the connection is refused.
+  const net = await import("node:net");
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as import("node:net").AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const url = `postgres://palaver:hunter2-secret@127.0.0.1:${port}/palaver`;
+  for (const open of [openPostgres, openPostgresReadOnly]) {
+    await assert.rejects(open(url), (err) => {
+      assert.ok(isPalaverError(err, "database_unreachable"), String(err));
+      assert.match(err.message, /DATABASE_URL/);
+      assert.match(err.message, new RegExp(`postgres://127\\.0\\.0\\.1:${port}/palaver`));
+      assert.doesNotMatch(err.message, /hunter2/, "the password is never shown");
+      return true;
+    });
+  }
+});

@@ -48,11 +48,6 @@ export class Db {
     return this.kysely.transaction().execute((trx) => fn(new Db(trx as Kysely<unknown>, this.dialect, this.execScript, true)));
   }
 
-  /** SQL that differs between the engines: the SQLite text, or the PostgreSQL one. */
-  pick(sqlite: string, postgres: string): RawBuilder<unknown> {
-    return sql.raw(this.dialect === "sqlite" ? sqlite : postgres);
-  }
-
   async close(): Promise<void> {
     await this.kysely.destroy();
   }

@@ -1,7 +1,8 @@
 // PostgreSQL, for several instances sharing one store (DATABASE_URL=postgres://…).
 import pg from "pg";
 import { Kysely, PostgresDialect } from "kysely";
-import { Db } from "../sql.ts";
+import { Db, sql } from "../sql.ts";
+import { describeError, PalaverError } from "../../errors.ts";
 import { checkSchema, migrate, migrationsDir, readMigrations } from "../migrate.ts";
 
 /** Connections per instance: a reply holds one only for the length of a query or transaction. */
@@ -46,9 +47,26 @@ export function describeUrl(url: string): string {
   }
 }
 
+/**
+ * A database Palaver cannot reach or log in to is a setting to fix: one line naming DATABASE_URL
+ * (without its password), not a stack trace.
+ */
+async function reach(db: Db, url: string): Promise<void> {
+  try {
+    await db.get(sql`SELECT 1 AS one`);
+  } catch (err) {
+    throw new PalaverError(
+      "database_unreachable",
+      `Cannot use the PostgreSQL database at ${describeUrl(url)} (DATABASE_URL): ${describeError(err).message}. Check that it is running and that DATABASE_URL's host, user and password are right, or unset DATABASE_URL to use SQLite at DATABASE_PATH.`,
+      { cause: err },
+    );
+  }
+}
+
 export async function openPostgres(url: string, dir: string = migrationsDir("postgres")): Promise<Db> {
   const db = connect(url, false);
   try {
+    await reach(db, url);
     await migrate(db, readMigrations(dir));
   } catch (err) {
     await db.close();
@@ -60,6 +78,7 @@ export async function openPostgres(url: string, dir: string = migrationsDir("pos
 export async function openPostgresReadOnly(url: string, dir: string = migrationsDir("postgres")): Promise<Db> {
   const db = connect(url, true);
   try {
+    await reach(db, url);
     await checkSchema(db, readMigrations(dir), describeUrl(url));
   } catch (err) {
     await db.close();
