@@ -219,9 +219,14 @@ export class Bot implements BotApi {
       try {
         return await this.reply(message, surface);
       } finally {
-        // Answered, refused or failed: either way not to be replayed (a failure would repeat).
-        await this.inbox.remove(message.id);
-        await this.leases.release(message.conversationId);
+        try {
+          // Answered, refused or failed: either way not to be replayed (a failure would repeat).
+          await this.inbox.remove(message.id);
+        } finally {
+          // Even when that fails: a lease left behind would be renewed by every heartbeat and keep
+          // the conversation from the other instances for as long as this one lives.
+          await this.leases.release(message.conversationId);
+        }
       }
     });
   }
