@@ -15,8 +15,6 @@ export interface ReservationRows {
  */
 export class Reservation {
   private released?: Promise<void>;
-  /** Requests reserved so far. */
-  private count = 1;
 
   constructor(
     /** One request's estimate. */
@@ -24,14 +22,9 @@ export class Reservation {
     private readonly rows: ReservationRows,
   ) {}
 
-  get requests(): number {
-    return this.count;
-  }
-
   /** Reserve one more request of the same size; a no-op once released. */
   async extend(): Promise<void> {
     if (this.released) return;
-    this.count++;
     await this.rows.add();
   }
 

@@ -76,10 +76,6 @@ export class Budgets {
     this.instances = Math.max(1, Math.floor(instances));
   }
 
-  get sharers(): number {
-    return this.instances;
-  }
-
   /** Windows held now (for tests). */
   get size(): number {
     return this.windows.size;
