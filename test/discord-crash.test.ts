@@ -14,7 +14,7 @@ import { startFakeClaude, type FakeClaude } from "./fakes/claude.ts";
 import { startFakeDiscord, type FakeDiscord } from "./fakes/discord/index.ts";
 import { buildWorld, type DiscordWorld } from "./helpers/discord.ts";
 import { tempDbPath, waitFor } from "./helpers/core.ts";
-import { runEntry, type Running } from "./helpers/process.ts";
+import { killAll, runEntry, type Running } from "./helpers/process.ts";
 
 const ANSWER = Array.from({ length: 40 }, (_, i) => `Sentence ${i + 1} of a long answer.`).join(" ");
 
@@ -46,8 +46,7 @@ describe("discord crash recovery", () => {
     world = buildWorld(discord);
   });
   after(async () => {
-    for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
-    await Promise.all(running.map((r) => r.exited));
+    await killAll(running);
     await discord.close();
     await claude.close();
   });

@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import { startFakeClaude, type FakeClaude } from "./fakes/claude.ts";
 import { ALICE, BOB, BOT, GENERAL, startFakeSlack, type FakeSlack } from "./fakes/slack/index.ts";
 import { tempDbPath, waitFor } from "./helpers/core.ts";
-import { runEntry, type Running } from "./helpers/process.ts";
+import { killAll, runEntry, type Running } from "./helpers/process.ts";
 import { mention, SIGNING_SECRET, words } from "./helpers/slack.ts";
 import { INTERRUPTED_NOTE } from "../src/reply/notes.ts";
 import { ADOPTION_INTERVAL_MS, INSTANCE_STALE_MS } from "../src/pipeline/ownership.ts";
@@ -30,8 +30,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
-  await Promise.all(running.map((r) => r.exited));
+  await killAll(running);
   await slack.close();
   await claude.close();
 });

@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { startFakeClaude, type FakeClaude } from "./fakes/claude.ts";
 import { ALICE, BOT, GENERAL, renderedView, startFakeSlack, type FakeMessage, type FakeSlack } from "./fakes/slack/index.ts";
 import { tempDbPath, waitFor } from "./helpers/core.ts";
-import { runEntry, type Running } from "./helpers/process.ts";
+import { killAll, runEntry, type Running } from "./helpers/process.ts";
 import { ask, mention, replyIn, startSlackHarness, words, type SlackHarness } from "./helpers/slack.ts";
 import { INTERRUPTED_NOTE, STREAM_BROKE_NOTE } from "../src/reply/notes.ts";
 
@@ -126,8 +126,7 @@ describe("repairs that show after a crash", () => {
     claude = await startFakeClaude();
   });
   after(async () => {
-    for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
-    await Promise.all(running.map((r) => r.exited));
+    await killAll(running);
     await slack.close();
     await claude.close();
   });

@@ -2,7 +2,7 @@
 // one database, each on its own HTTP port, as an operator runs them behind a load balancer.
 import net from "node:net";
 import { get } from "./ops.ts";
-import { runEntry, type Running } from "./process.ts";
+import { killAll, runEntry, type Running } from "./process.ts";
 
 export interface Instance extends Running {
   port: number;
@@ -39,8 +39,5 @@ export async function startInstances(count: number, env: Record<string, string>,
 
 /** SIGKILL whatever still runs (a test's `after`). */
 export async function stopInstances(instances: Instance[]): Promise<void> {
-  for (const instance of instances) {
-    if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill("SIGKILL");
-  }
-  await Promise.all(instances.map((i) => i.exited));
+  await killAll(instances);
 }

@@ -32,3 +32,9 @@ export function runEntry(entry: string, env: Record<string, string>, input?: str
   );
   return { child, stdout: () => out, stderr: () => err, exited };
 }
+
+/** SIGKILL whatever of `running` still runs, and wait for each to exit (a test's `after`). */
+export async function killAll(running: readonly Running[]): Promise<void> {
+  for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
+  await Promise.all(running.map((r) => r.exited));
+}
